@@ -1,0 +1,67 @@
+# Safar — every target does its own set-up; on a fresh machine `make run` and
+# `make test` are all you need.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PO     := $(wildcard locales/*/LC_MESSAGES/safar.po)
+MO     := $(PO:.po=.mo)
+E2E    := tests/e2e/node_modules/.installed-stamp
+
+.PHONY: run test setup lint format check-content catalogs translations e2e-setup bench clean
+
+run: setup
+	$(PY) -m bot start
+
+test: setup $(E2E)
+	$(PY) -m ruff check bot tests benchmarks
+	$(PY) -m ruff format --check bot tests benchmarks
+	$(VENV)/bin/pybabel -q extract -F babel.cfg --add-comments=TRANSLATORS: --no-location \
+	    --sort-output --project=safar -o $(VENV)/safar.pot bot
+	$(VENV)/bin/pybabel update --check -i $(VENV)/safar.pot -d locales -D safar --ignore-pot-creation-date \
+	    || (echo "Translation catalogs are stale: run 'make catalogs' and translate the new strings." && false)
+	$(PY) -m pytest -q
+
+setup: $(STAMP) $(MO)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Compiled catalogs are build output: made from the .po files, never committed.
+locales/%/LC_MESSAGES/safar.mo: locales/%/LC_MESSAGES/safar.po $(STAMP)
+	$(VENV)/bin/pybabel -q compile --use-fuzzy -d locales -D safar -l $* 
+
+# The end-to-end tests drive the real bot against telegram-test-api (npm).
+$(E2E): tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+	touch $(E2E)
+
+e2e-setup: $(E2E)
+
+# Re-extract interface strings into every catalog (then translate the new ones).
+catalogs: $(STAMP)
+	$(VENV)/bin/pybabel -q extract -F babel.cfg --add-comments=TRANSLATORS: --no-location \
+	    --sort-output --project=safar -o $(VENV)/safar.pot bot
+	$(VENV)/bin/pybabel update -i $(VENV)/safar.pot -d locales -D safar --ignore-pot-creation-date
+
+check-content: $(STAMP)
+	$(PY) -m bot content check
+
+lint: $(STAMP)
+	$(PY) -m ruff check bot tests benchmarks
+	$(PY) -m ruff format --check bot tests benchmarks
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix bot tests benchmarks
+	$(PY) -m ruff format bot tests benchmarks
+
+bench: setup
+	$(PY) benchmarks/bench_matching.py
+	$(PY) benchmarks/bench_updates.py
+
+clean:
+	rm -rf $(VENV) tests/e2e/node_modules locales/*/LC_MESSAGES/*.mo

@@ -1,0 +1,148 @@
+"""Matching speed: messages/s and latency percentiles, against plain rapidfuzz WRatio.
+
+Run: .venv/bin/python benchmarks/bench_matching.py [--scale 20]
+Prints figures; asserts nothing. The messages are generated from the content's
+own questions with typos, Latin spelling and extra words, so the benchmark
+needs no evaluation data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.config import PROJECT_ROOT
+from bot.content import Content, load_content
+from bot.matching import Matcher
+from bot.normalize import skeleton
+
+FILLER = [
+    "привет",
+    "брат",
+    "подскажи",
+    "пожалуйста",
+    "salom",
+    "aka",
+    "please",
+    "tell",
+    "me",
+    "саломат",
+    "бошед",
+]
+
+
+def messages(content: Content, count: int, rng: random.Random) -> list[str]:
+    questions = [q for t in content.all_topics() for q in t.questions]
+    out = []
+    for _ in range(count):
+        words = rng.choice(questions).split()
+        if rng.random() < 0.3 and words:  # a typo
+            i = rng.randrange(len(words))
+            w = words[i]
+            if len(w) > 3:
+                j = rng.randrange(1, len(w) - 1)
+                words[i] = w[:j] + w[j + 1 :]
+        if rng.random() < 0.3:  # a longer story around the question
+            words = rng.sample(FILLER, 4) + words + rng.sample(FILLER, 3)
+        text = " ".join(words)
+        out.append(skeleton(text) if rng.random() < 0.15 else text)  # Latin spelling
+    return out
+
+
+def scaled(content: Content, factor: int) -> Content:
+    """A content `factor` times larger: each topic copied under new ids with shuffled questions."""
+    if factor == 1:
+        return content
+    rng = random.Random(7)
+    topics = {}
+    for lang, by_id in content.topics.items():
+        topics[lang] = dict(by_id)
+        for copy in range(1, factor):
+            for tid, topic in by_id.items():
+                questions = tuple(
+                    " ".join(rng.sample(q.split(), len(q.split()))) + f" v{copy}" for q in topic.questions
+                )
+                new_id = f"{tid}-copy{copy}"
+                topics[lang][new_id] = replace(topic, id=new_id, questions=questions)
+    return Content(topics, content.hotlines, content.emergency, content.root)
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p / 100 * len(values)))]
+
+
+def bench(name: str, decide, texts: list[str]) -> None:
+    for text in texts[:50]:
+        decide(text)  # warm caches as a running bot would
+    latencies = []
+    started = time.perf_counter()
+    for text in texts:
+        t0 = time.perf_counter()
+        decide(text)
+        latencies.append((time.perf_counter() - t0) * 1000)
+    total = time.perf_counter() - started
+    print(
+        f"  {name:<34} {len(texts) / total:8.0f} msg/s   p50 {statistics.median(latencies):6.2f} ms"
+        f"   p99 {percentile(latencies, 99):6.2f} ms   max {max(latencies):6.2f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--scale", type=int, default=20)
+    args = parser.parse_args()
+    rng = random.Random(1)
+
+    started = time.perf_counter()
+    content = load_content(PROJECT_ROOT / "content").content
+    loaded = time.perf_counter()
+    matcher = Matcher(content)
+    built = time.perf_counter()
+    print(
+        f"real content: {len(content.topic_ids)} topics, "
+        f"{sum(len(t.questions) for t in content.all_topics())} questions"
+    )
+    print(
+        f"  load {loaded - started:.2f} s + index {built - loaded:.2f} s"
+        f" = {built - started:.2f} s (target <= 1.5 s)"
+    )
+    texts = messages(content, args.messages, rng)
+    bench("safar decide() (emergency+lang+match)", lambda t: matcher.decide(t), texts)
+    bench("safar rank() only", matcher.rank, texts)
+    plain = [(t.id, q) for t in content.all_topics() for q in t.questions]
+    choices = [q for _, q in plain]
+    bench(
+        "plain WRatio over raw questions", lambda t: process.extractOne(t, choices, scorer=fuzz.WRatio), texts
+    )
+
+    big = scaled(content, args.scale)
+    started = time.perf_counter()
+    big_matcher = Matcher(big)
+    print(
+        f"\n{args.scale}x content: {len(big.topic_ids)} topics, "
+        f"{sum(len(t.questions) for t in big.all_topics())} questions;"
+        f" index {time.perf_counter() - started:.2f} s"
+    )
+    few = texts[: max(300, args.messages // 5)]
+    bench("safar decide() (emergency+lang+match)", lambda t: big_matcher.decide(t), few)
+    big_choices = [q for t in big.all_topics() for q in t.questions]
+    bench(
+        "plain WRatio over raw questions",
+        lambda t: process.extractOne(t, big_choices, scorer=fuzz.WRatio),
+        few,
+    )
+
+
+if __name__ == "__main__":
+    main()

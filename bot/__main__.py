@@ -1,0 +1,173 @@
+"""Command line: `python -m bot <command>` (also installed as `safar`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from bot.config import Config
+
+
+def main(argv: list[str] | None = None) -> int:
+    load_dotenv()
+    parser = _parser()
+    args = parser.parse_args(argv)
+    config = Config.from_env()
+    if getattr(args, "content_dir", None):
+        config = _with(config, content_dir=Path(args.content_dir))
+    if not getattr(args, "handler", None):
+        args.handler = cmd_start
+    return args.handler(args, config) or 0
+
+
+def _with(config: Config, **changes) -> Config:
+    from dataclasses import replace
+
+    return replace(config, **changes)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="safar", description=__doc__)
+    parser.add_argument("--content-dir", help="content folder (default: SAFAR_CONTENT_DIR or content/)")
+    commands = parser.add_subparsers(title="commands")
+
+    start = commands.add_parser(
+        "start", help="the Telegram bot if TELEGRAM_BOT_TOKEN is set, else the terminal chat"
+    )
+    start.set_defaults(handler=cmd_start)
+
+    run = commands.add_parser("run", help="run the Telegram bot")
+    run.add_argument("--webhook", metavar="URL", help="receive updates by webhook at this public URL")
+    run.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on")
+    run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    run.set_defaults(handler=cmd_run)
+
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--lang", help="interface language to start with")
+    chat.set_defaults(handler=cmd_chat)
+
+    content = commands.add_parser("content", help="check or dump the FAQ content")
+    content_commands = content.add_subparsers(title="content commands", required=True)
+    check = content_commands.add_parser("check", help="check every content file; errors as file:line")
+    check.set_defaults(handler=cmd_content_check)
+    dump = content_commands.add_parser("dump", help="print the loaded content as one JSON document")
+    dump.set_defaults(handler=cmd_content_dump)
+
+    match = commands.add_parser("match", help="JSON lines in ({text, lang}), decisions out")
+    match.set_defaults(handler=cmd_match)
+
+    ask = commands.add_parser("ask", help="show what the bot would answer to one message")
+    ask.add_argument("text")
+    ask.add_argument("--lang", help="the user's chosen language")
+    ask.set_defaults(handler=cmd_ask)
+
+    evaluate = commands.add_parser("eval", help="measure matching on a labelled JSON lines file")
+    evaluate.add_argument("file", type=Path)
+    evaluate.add_argument("--misses", type=int, default=60, help="how many misses to list")
+    evaluate.set_defaults(handler=cmd_eval)
+
+    return parser
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def cmd_start(args, config: Config) -> int:
+    if config.token:
+        return cmd_run(argparse.Namespace(webhook=None, listen="127.0.0.1", port=8443), config)
+    print("TELEGRAM_BOT_TOKEN is not set: starting the terminal chat (Ctrl-D to quit).\n")
+    return cmd_chat(argparse.Namespace(lang=None), config)
+
+
+def cmd_run(args, config: Config) -> int:
+    from bot.telegram_app import run
+
+    if not config.token:
+        print(
+            "TELEGRAM_BOT_TOKEN is not set. Put it in .env (see .env.example), "
+            "or use `python -m bot chat` to talk to the bot in the terminal.",
+            file=sys.stderr,
+        )
+        return 2
+    run(config, webhook_url=args.webhook, listen=args.listen, port=args.port)
+    return 0
+
+
+def cmd_chat(args, config: Config) -> int:
+    from bot.console import run_console
+
+    return run_console(config, lang=args.lang)
+
+
+def cmd_content_check(args, config: Config) -> int:
+    from bot.content_check import check, format_report
+
+    started = time.perf_counter()
+    report = check(config.content_dir)
+    print(format_report(report))
+    print(f"checked in {time.perf_counter() - started:.2f} s")
+    return 1 if report.errors else 0
+
+
+def cmd_content_dump(args, config: Config) -> int:
+    from bot.content import load_content
+    from bot.content_check import dump
+
+    result = load_content(config.content_dir)
+    for problem in result.errors:
+        print(problem, file=sys.stderr)
+    json.dump(dump(result.content), sys.stdout, ensure_ascii=False, indent=1)
+    print()
+    return 1 if result.errors else 0
+
+
+def _matcher(config: Config):
+    from bot.content import load_content
+    from bot.matching import Matcher
+
+    result = load_content(config.content_dir)
+    for problem in result.errors:
+        print(problem, file=sys.stderr)
+    return Matcher(result.content, config.thresholds)
+
+
+def cmd_match(args, config: Config) -> int:
+    matcher = _matcher(config)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            text, lang = str(request.get("text", "")), request.get("lang")
+        except (json.JSONDecodeError, AttributeError) as error:
+            print(json.dumps({"error": f"not a JSON object: {error}"}), flush=True)
+            continue
+        print(json.dumps(matcher.decide(text, lang).as_json(), ensure_ascii=False), flush=True)
+    return 0
+
+
+def cmd_ask(args, config: Config) -> int:
+    from bot.dialogue import describe_decision
+
+    matcher = _matcher(config)
+    decision = matcher.decide(args.text, args.lang)
+    print(describe_decision(matcher.content, decision, args.lang or decision.lang))
+    return 0
+
+
+def cmd_eval(args, config: Config) -> int:
+    from bot.evaluation import evaluate, format_evaluation
+
+    matcher = _matcher(config)
+    rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    print(format_evaluation(evaluate(matcher, rows), misses=args.misses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Configuration, built once from the environment and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Secret(str):
+    """A string that never shows itself in a repr, a log line or a traceback."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self else "Secret('')"
+
+
+@dataclass(frozen=True)
+class MatchThresholds:
+    """Scores (0-100) that turn a ranking into a decision; calibrated in docs/matching.md."""
+
+    answer: float = 20.0
+    margin: float = 3.0
+    suggest: float = 12.0
+
+
+@dataclass(frozen=True)
+class Config:
+    token: Secret = field(default_factory=Secret)
+    api_base_url: str | None = None
+    content_dir: Path = PROJECT_ROOT / "content"
+    locales_dir: Path = PROJECT_ROOT / "locales"
+    db_path: Path = PROJECT_ROOT / "data" / "safar.sqlite3"
+    operator_ids: frozenset[int] = frozenset()
+    hash_secret: Secret | None = None
+    retention_days: int = 90
+    default_language: str = "ru"
+    thresholds: MatchThresholds = field(default_factory=MatchThresholds)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        defaults = cls()
+        thresholds = MatchThresholds(
+            answer=float(env.get("SAFAR_ANSWER_THRESHOLD", defaults.thresholds.answer)),
+            margin=float(env.get("SAFAR_ANSWER_MARGIN", defaults.thresholds.margin)),
+            suggest=float(env.get("SAFAR_SUGGEST_THRESHOLD", defaults.thresholds.suggest)),
+        )
+        operators = frozenset(
+            int(part) for part in env.get("SAFAR_OPERATOR_IDS", "").replace(" ", "").split(",") if part
+        )
+        secret = env.get("SAFAR_HASH_SECRET")
+        return cls(
+            token=Secret(env.get("TELEGRAM_BOT_TOKEN", "").strip()),
+            api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
+            content_dir=Path(env.get("SAFAR_CONTENT_DIR", defaults.content_dir)),
+            locales_dir=Path(env.get("SAFAR_LOCALES_DIR", defaults.locales_dir)),
+            db_path=Path(env.get("SAFAR_DB_PATH", defaults.db_path)),
+            operator_ids=operators,
+            hash_secret=Secret(secret) if secret else None,
+            retention_days=int(env.get("SAFAR_RETENTION_DAYS", defaults.retention_days)),
+            default_language=env.get("SAFAR_DEFAULT_LANGUAGE", defaults.default_language),
+            thresholds=thresholds,
+        )

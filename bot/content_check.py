@@ -1,0 +1,243 @@
+"""`content check` and `content dump`: what volunteers and tools see of the content."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bot.content import Content, LoadResult, Problem, Topic, load_content
+from bot.normalize import skeleton
+
+VERIFICATION_MAX_AGE = dt.timedelta(days=365)
+SHORT_TRANSLATION_RATIO = 0.5
+
+
+def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Problem]:
+    """Problems that only show when files are compared with each other."""
+    content = result.content
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    all_ids = set(content.topic_ids)
+    hotline_ids = {h.id for h in content.hotlines}
+    broken = {p.path for p in result.errors}
+
+    for topic in content.all_topics():
+        for related in topic.related:
+            if related not in all_ids:
+                problems.append(
+                    Problem(
+                        topic.path,
+                        _line_of(topic.path, "related"),
+                        f"related topic {related!r} does not exist",
+                    )
+                )
+        for hotline in topic.hotlines:
+            if hotline not in hotline_ids:
+                problems.append(
+                    Problem(
+                        topic.path,
+                        _line_of(topic.path, "hotlines"),
+                        f"hotline {hotline!r} does not exist in hotlines.yaml",
+                    )
+                )
+
+    for lang, by_id in content.topics.items():
+        places: dict[str, list[tuple[Topic, str]]] = defaultdict(list)
+        for topic in by_id.values():
+            for question in topic.questions:
+                places[skeleton(question)].append((topic, question))
+        for found in places.values():
+            for topic, question in found:
+                others = sorted({t.id for t, _ in found if t.id != topic.id})
+                if others:
+                    problems.append(
+                        Problem(
+                            topic.path,
+                            _line_of(topic.path, question),
+                            f"question {question!r} is also under topic {others[0]!r}: keep it in one topic",
+                        )
+                    )
+        for topic_id in sorted(all_ids - set(by_id)):
+            expected = content.root / lang / f"{topic_id}.md"
+            if str(expected) in broken:
+                continue  # already reported with its own problem
+            languages = ", ".join(sorted(lg for lg in content.topics if topic_id in content.topics[lg]))
+            problems.append(
+                Problem(
+                    str(expected), 0, f"topic {topic_id!r} is missing in {lang} (it exists in {languages})"
+                )
+            )
+
+    for topic_id in sorted(all_ids):
+        versions = [v for by_id in content.topics.values() if (v := by_id.get(topic_id))]
+        if len(versions) < 2:
+            continue
+        for version in versions:
+            others = [len(v.answer_text) for v in versions if v is not version]
+            typical = statistics.median(others)
+            if len(version.answer_text) < SHORT_TRANSLATION_RATIO * typical:
+                problems.append(
+                    Problem(
+                        version.path,
+                        _body_line(version.path),
+                        f"the answer is {len(version.answer_text)} characters, other languages have about "
+                        f"{int(typical)}: is the translation complete?",
+                        "warning",
+                    )
+                )
+
+    for hotline in content.hotlines:
+        if hotline.verified is None:
+            problems.append(
+                Problem(
+                    hotline.path,
+                    hotline.line,
+                    f"{hotline.id} ({hotline.number}) has never been verified by a call",
+                    "warning",
+                )
+            )
+        elif today - hotline.verified > VERIFICATION_MAX_AGE:
+            problems.append(
+                Problem(
+                    hotline.path,
+                    hotline.line,
+                    f"{hotline.id} ({hotline.number}) was last verified on "
+                    f"{hotline.verified}, more than 12 months ago",
+                    "warning",
+                )
+            )
+    return problems
+
+
+def _line_of(path: str, needle: str) -> int:
+    """The first line of a file that contains ``needle`` (1 if none does)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if needle in line:
+                    return number
+    except OSError:
+        pass
+    return 1
+
+
+def _body_line(path: str) -> int:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            dashes = 0
+            for number, line in enumerate(handle, start=1):
+                dashes += line.strip() == "---"
+                if dashes == 2:
+                    return number + 1
+    except OSError:
+        pass
+    return 1
+
+
+@dataclass
+class Report:
+    result: LoadResult
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def check(root, today: dt.date | None = None) -> Report:
+    result = load_content(root)
+    problems = sorted(
+        set(result.problems + cross_check(result, today)), key=lambda p: (p.path, p.line, p.message)
+    )
+    return Report(result, problems)
+
+
+def summary_rows(content: Content) -> list[tuple[str, int, int, int, int, str]]:
+    """(language, topics, questions, reviewed, emergency phrases, missing topics) per language."""
+    all_ids = set(content.topic_ids)
+    rows = []
+    for lang in content.languages:
+        by_id = content.topics[lang]
+        missing = sorted(all_ids - set(by_id))
+        rows.append(
+            (
+                lang,
+                len(by_id),
+                sum(len(t.questions) for t in by_id.values()),
+                sum(t.reviewed for t in by_id.values()),
+                len(content.emergency[lang].phrases) if lang in content.emergency else 0,
+                ", ".join(missing) if missing else "—",
+            )
+        )
+    return rows
+
+
+def format_report(report: Report) -> str:
+    lines = [str(p) for p in report.problems]
+    content = report.result.content
+    header = ("language", "topics", "questions", "reviewed", "emergency phrases", "missing")
+    rows = [tuple(str(c) for c in row) for row in summary_rows(content)]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    if lines:
+        lines.append("")
+    for row in [header, *rows]:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    lines.append(
+        f"{len(content.topic_ids)} topics in {len(content.languages)} languages, "
+        f"{len(content.hotlines)} hotlines; {len(report.errors)} errors, {len(report.warnings)} warnings"
+    )
+    return "\n".join(lines)
+
+
+def dump(content: Content) -> dict:
+    """The whole content as one JSON-ready document: a stable interface for tools."""
+    return {
+        "topics": [
+            {
+                "id": t.id,
+                "lang": t.lang,
+                "title": t.title,
+                "category": t.category,
+                "questions": list(t.questions),
+                "answer_html": t.answer_html,
+                "answer_text": t.answer_text,
+                "answer_markdown": t.answer_markdown,
+                "urgent": t.urgent,
+                "hotline": t.hotline,
+                "related": list(t.related),
+                "hotlines": list(t.hotlines),
+                "reviewed": t.reviewed,
+                "path": t.path,
+            }
+            for t in content.all_topics()
+        ],
+        "hotlines": [
+            {
+                "id": h.id,
+                "country": h.country,
+                "number": h.number,
+                "international": h.international,
+                "kind": h.kind,
+                "name": h.name,
+                "hours": h.hours,
+                "languages": list(h.languages),
+                "toll_free": h.toll_free,
+                "from_abroad": h.from_abroad,
+                "for_citizens": list(h.for_citizens),
+                "note": h.note,
+                "source": h.source,
+                "verified": h.verified.isoformat() if h.verified else None,
+            }
+            for h in content.hotlines
+        ],
+        "emergency": {
+            lang: {"phrases": list(e.phrases), "not_emergency": list(e.not_emergency)}
+            for lang, e in sorted(content.emergency.items())
+        },
+    }

@@ -1,0 +1,202 @@
+"""Map a free-text message to a topic, or say honestly that nothing fits.
+
+Every question of every language is indexed in one skeleton space (see
+:mod:`bot.normalize`), so a topic can be found from any language. A message
+is reduced to word stems; stems unknown to the content are mapped to the
+nearest known word (typos). Each topic is scored by how much of the
+message its best question explains and how much of that question the
+message covers, weighted by how specific each stem is to few topics. The
+score becomes one decision: ``answer``, ``suggest`` or ``none``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.config import MatchThresholds
+from bot.content import Content
+from bot.langid import LanguageIdentifier
+from bot.normalize import skeleton_words
+from bot.safety import Alarm, EmergencyDetector
+
+SMALLTALK = "~"  # prefix of the small-talk pseudo-topics; topic ids cannot start with it
+STEM_LENGTH = 5
+MAX_QUERY_WORDS = 200
+TYPO_MIN_LENGTH = 4
+TYPO_CUTOFF = 80
+AGREEING_QUESTIONS = 4
+COVERAGE_WEIGHT = 0.2
+
+
+def stem(word: str) -> str:
+    return word[:STEM_LENGTH]
+
+
+@dataclass(frozen=True)
+class Decision:
+    decision: str  # "answer" | "suggest" | "none"
+    topic: str | None
+    score: float
+    suggestions: tuple[str, ...]
+    emergency: bool
+    lang: str
+    alarm: Alarm | None = None
+    ranking: tuple[tuple[str, float], ...] = field(default=(), compare=False)
+    smalltalk: str | None = None  # "greeting", "thanks"... when the message is not a question
+
+    def as_json(self) -> dict:
+        return {
+            "topic": self.topic,
+            "decision": self.decision,
+            "score": round(self.score, 1),
+            "suggestions": list(self.suggestions),
+            "emergency": self.emergency,
+            "lang": self.lang,
+        }
+
+
+@dataclass(frozen=True)
+class _Doc:
+    topic: str
+    stems: frozenset[str]
+    weight: float
+
+
+class Matcher:
+    """The search service: built once per content version, then read-only."""
+
+    def __init__(self, content: Content, thresholds: MatchThresholds | None = None):
+        self.content = content
+        self.thresholds = thresholds or MatchThresholds()
+        self.emergency = EmergencyDetector(content.emergency.values())
+        self.langid = LanguageIdentifier(
+            {
+                lang: [
+                    t for topic in by_id.values() for t in (topic.title, *topic.questions, topic.answer_text)
+                ]
+                for lang, by_id in content.topics.items()
+            }
+        )
+        self._build_index()
+
+    def _build_index(self) -> None:
+        topic_stems: dict[str, set[str]] = defaultdict(set)
+        texts: list[tuple[str, list[str]]] = []
+        for topic in self.content.all_topics():
+            for text in (topic.title, *topic.questions):
+                words = skeleton_words(text)
+                texts.append((topic.id, words))
+                topic_stems[topic.id].update(map(stem, words))
+        for by_intent in self.content.smalltalk.values():
+            for talk in by_intent.values():
+                for text in talk.phrases:
+                    words = skeleton_words(text)
+                    texts.append((SMALLTALK + talk.intent, words))
+                    topic_stems[SMALLTALK + talk.intent].update(map(stem, words))
+        self.vocabulary = sorted({w for _, words in texts for w in words if len(w) >= TYPO_MIN_LENGTH})
+        self.known_stems = frozenset().union(*topic_stems.values()) if topic_stems else frozenset()
+        topics = len(topic_stems) or 1
+        document_frequency: dict[str, int] = defaultdict(int)
+        for stems in topic_stems.values():
+            for s in stems:
+                document_frequency[s] += 1
+        self.idf = {s: math.log((topics + 1) / (df + 0.5)) for s, df in document_frequency.items()}
+        self.unknown_idf = math.log((topics + 1) / 0.5)
+        self.topic_stems = {t: frozenset(s) for t, s in topic_stems.items()}
+        self.docs: list[_Doc] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        seen: set[tuple[str, frozenset[str]]] = set()
+        for topic_id, words in texts:
+            stems = frozenset(map(stem, words))
+            if not stems or (topic_id, stems) in seen:
+                continue
+            seen.add((topic_id, stems))
+            index = len(self.docs)
+            self.docs.append(_Doc(topic_id, stems, sum(self.idf[s] for s in stems)))
+            for s in stems:
+                self.postings[s].append(index)
+        self._nearest_word = lru_cache(maxsize=32768)(self._nearest_word_uncached)
+
+    def _nearest_word_uncached(self, word: str) -> str | None:
+        found = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        return found[0] if found else None
+
+    def query_stems(self, text: str) -> dict[str, float]:
+        """The message's stems with their weights; typos mapped to known words."""
+        stems: dict[str, float] = {}
+        for word in skeleton_words(text)[:MAX_QUERY_WORDS]:
+            s = stem(word)
+            if s not in self.known_stems and len(word) >= TYPO_MIN_LENGTH:
+                nearest = self._nearest_word(word)
+                if nearest:
+                    s = stem(nearest)
+            stems[s] = self.idf.get(s, self.unknown_idf * 0.5)
+        return stems
+
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        """Topics with scores 0-100, best first."""
+        query = self.query_stems(text)
+        query_weight = sum(query.values())
+        if not query_weight:
+            return []
+        matched: dict[int, float] = defaultdict(float)
+        for s, weight in query.items():
+            for index in self.postings.get(s, ()):
+                matched[index] += weight
+        per_topic: dict[str, list[float]] = defaultdict(list)
+        for index, overlap in matched.items():
+            doc = self.docs[index]
+            precision = overlap / query_weight
+            recall = overlap / doc.weight if doc.weight else 0.0
+            if precision and recall:
+                per_topic[doc.topic].append(2 * precision * recall / (precision + recall))
+        ranked = []
+        for topic_id, scores in per_topic.items():
+            # Several paraphrases agreeing is stronger evidence than one lucky overlap.
+            best = sorted(scores, reverse=True)[:AGREEING_QUESTIONS]
+            agreement = sum(best) / AGREEING_QUESTIONS
+            stems = self.topic_stems[topic_id]
+            coverage = sum(w for s, w in query.items() if s in stems) / query_weight
+            ranked.append((topic_id, 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * coverage)))
+        ranked.sort(key=lambda item: -item[1])
+        return ranked
+
+    def decide(self, text: str, lang: str | None = None) -> Decision:
+        """One message, one decision; the emergency check comes first and never depends on scores."""
+        alarm = self.emergency.detect(text)
+        detected = self.langid.identify(text, default=lang)
+        ranking = self.rank(text)
+        t = self.thresholds
+        top, score = ranking[0] if ranking else (None, 0.0)
+        runner_up = ranking[1][1] if len(ranking) > 1 else 0.0
+        smalltalk = None
+        if top and top.startswith(SMALLTALK) and score >= t.suggest:
+            smalltalk = top[len(SMALLTALK) :]
+            decision, topic, suggestions = "none", None, ()
+        elif top and not top.startswith(SMALLTALK) and score >= t.answer and score - runner_up >= t.margin:
+            decision, topic, suggestions = "answer", top, ()
+        elif top and score >= t.suggest:
+            decision, topic = "suggest", None
+            suggestions = tuple(
+                tid for tid, s in ranking[:4] if s >= t.suggest * 0.75 and not tid.startswith(SMALLTALK)
+            )[:3]
+            if not suggestions:
+                decision = "none"
+        else:
+            decision, topic, suggestions = "none", None, ()
+        return Decision(
+            decision,
+            topic,
+            score,
+            suggestions,
+            alarm is not None,
+            detected,
+            alarm,
+            tuple(ranking[:5]),
+            smalltalk,
+        )

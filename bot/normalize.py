@@ -1,0 +1,121 @@
+"""Fold the ways people type one word into one form.
+
+Migrants type Kyrgyz and Tajik without their special letters, Russian in
+Latin letters, in capitals, with emoji and stretched letters. Content and
+queries both pass through :func:`skeleton`, so "pasport zabrali",
+"ПАСПОРТ ЗАБРАЛИИИ 😭" and "паспорт забрали" become the same string.
+The skeleton is Latin and lossy on purpose: it is only for comparison.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+#: Kyrgyz, Tajik and Kazakh letters typed as their plain Russian neighbours.
+SPECIAL_LETTERS = str.maketrans(
+    {
+        "ң": "н",
+        "ө": "о",
+        "ү": "у",  # Kyrgyz
+        "ғ": "г",
+        "ӣ": "и",
+        "қ": "к",
+        "ӯ": "у",
+        "ҳ": "х",
+        "ҷ": "ч",  # Tajik
+        "ә": "а",
+        "і": "и",
+        "ұ": "у",
+        "һ": "х",  # Kazakh
+        "ё": "е",
+    }
+)
+
+CYRILLIC_TO_LATIN = str.maketrans(
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ж": "j",
+        "з": "z",
+        "и": "i",
+        "й": "i",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "h",
+        "ц": "c",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "sh",
+        "ъ": "",
+        "ы": "i",
+        "ь": "",
+        "э": "e",
+        "ю": "iu",
+        "я": "ia",
+    }
+)
+
+#: Spellings of one Cyrillic sound in Latin, folded after transliteration.
+LATIN_FOLDS = (
+    ("shch", "sh"),
+    ("sch", "sh"),
+    ("zh", "j"),
+    ("dj", "j"),
+    ("kh", "h"),
+    ("gh", "g"),
+    ("ts", "c"),
+    ("x", "h"),
+    ("q", "k"),
+    ("w", "v"),
+    ("y", "i"),
+)
+
+_NON_WORD = re.compile(r"[^\w]+|_")
+_REPEATS = re.compile(r"(\w)\1+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip invisible characters and accents, fold special letters."""
+    text = unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH).casefold()
+    text = text.translate(SPECIAL_LETTERS)
+    # Stress marks and other combining accents carry no meaning for matching.
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=65536)
+def skeleton_word(word: str) -> str:
+    word = word.translate(CYRILLIC_TO_LATIN)
+    for spelling, folded in LATIN_FOLDS:
+        word = word.replace(spelling, folded)
+    return _REPEATS.sub(r"\1", word)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, in order; punctuation, emoji and symbols dropped."""
+    return [w for w in _NON_WORD.split(fold(text)) if w]
+
+
+def skeleton_words(text: str) -> list[str]:
+    return [skeleton_word(w) for w in words(text)]
+
+
+def skeleton(text: str) -> str:
+    """One comparable form of a text in any of the four languages and both scripts."""
+    return " ".join(skeleton_words(text))

@@ -1,0 +1,136 @@
+"""Recognise a person in danger before any FAQ logic runs.
+
+The phrases are content (``content/<lang>/emergency.yaml``) so volunteers
+can add the words people really use. A phrase is a sequence of words that
+must appear in order with at most :data:`MAX_GAP` other words between
+them; ``word*`` matches any ending; longer words tolerate one typo. All
+languages' phrases are checked on every message: people in danger mix
+languages. A ``not_emergency`` phrase cancels only the alarm words it
+covers ("помогите разобраться с патентом" is a question, but "помогите
+разобраться, нас заперли" is not).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.content import EmergencyPhrases
+from bot.normalize import skeleton_words
+
+MAX_GAP = 3
+FUZZY_MIN_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class Pattern:
+    source: str
+    lang: str
+    words: tuple[tuple[str, bool], ...]  # (skeleton, is_prefix)
+
+
+def compile_phrase(phrase: str, lang: str) -> Pattern | None:
+    parts: list[tuple[str, bool]] = []
+    for raw in phrase.split():
+        prefix = raw.endswith("*")
+        words = skeleton_words(raw.rstrip("*"))
+        for index, word in enumerate(words):
+            parts.append((word, prefix and index == len(words) - 1))
+    return Pattern(phrase, lang, tuple(parts)) if parts else None
+
+
+def _word_matches(pattern: tuple[str, bool], word: str) -> bool:
+    expected, prefix = pattern
+    if prefix:
+        if word.startswith(expected):
+            return True
+        head = word[: len(expected)]
+        return len(expected) >= FUZZY_MIN_LENGTH and Levenshtein.distance(head, expected) <= 1
+    if word == expected:
+        return True
+    return len(expected) >= FUZZY_MIN_LENGTH and Levenshtein.distance(word, expected) <= 1
+
+
+def find(pattern: Pattern, words: list[str]) -> list[tuple[int, int]]:
+    """Every (first, last) word position where the pattern matches."""
+    spans = []
+    first_word = pattern.words[0]
+    for start, word in enumerate(words):
+        if not _word_matches(first_word, word):
+            continue
+        position, ok = start, True
+        for part in pattern.words[1:]:
+            for candidate in range(position + 1, min(position + 2 + MAX_GAP, len(words))):
+                if _word_matches(part, words[candidate]):
+                    position = candidate
+                    break
+            else:
+                ok = False
+                break
+        if ok:
+            spans.append((start, position))
+    return spans
+
+
+@dataclass(frozen=True)
+class Alarm:
+    phrase: str
+    lang: str
+
+
+class EmergencyDetector:
+    def __init__(self, phrase_sets: Iterable[EmergencyPhrases]):
+        self.alarms: list[Pattern] = []
+        self.cancels: list[Pattern] = []
+        for phrases in phrase_sets:
+            self.alarms += filter(None, (compile_phrase(p, phrases.lang) for p in phrases.phrases))
+            self.cancels += filter(None, (compile_phrase(p, phrases.lang) for p in phrases.not_emergency))
+        # Index patterns by their first word so a message is compared only with likely ones.
+        self._by_first: dict[tuple[str, bool], list[Pattern]] = defaultdict(list)
+        for pattern in self.alarms:
+            self._by_first[pattern.words[0]].append(pattern)
+        self._exact = [w for w, prefix in self._by_first if not prefix and len(w) >= FUZZY_MIN_LENGTH]
+        self._prefix_lengths = sorted({len(w) for w, prefix in self._by_first if prefix})
+
+    def _candidates(self, word: str) -> set[int]:
+        found: list[Pattern] = list(self._by_first.get((word, False), ()))
+        for length in self._prefix_lengths:
+            found += self._by_first.get((word[:length], True), ())
+        if len(word) >= FUZZY_MIN_LENGTH - 1:
+            for key, _, _ in process.extract(
+                word, self._exact, scorer=Levenshtein.distance, score_cutoff=1, limit=None
+            ):
+                found += self._by_first[(key, False)]
+            for length in self._prefix_lengths:
+                if length >= FUZZY_MIN_LENGTH and len(word) >= length:
+                    for pattern in self.alarms:
+                        first = pattern.words[0]
+                        if first[1] and len(first[0]) == length and _word_matches(first, word):
+                            found.append(pattern)
+        return {id(p) for p in found}
+
+    def detect(self, text: str) -> Alarm | None:
+        """The alarm phrase found in ``text``, or None for an ordinary message."""
+        words = skeleton_words(text)
+        if not words:
+            return None
+        candidate_ids: set[int] = set()
+        for word in set(words):
+            candidate_ids |= self._candidates(word)
+        if not candidate_ids:
+            return None
+        cancelled: set[int] = set()
+        for pattern in self.cancels:
+            for first, last in find(pattern, words):
+                cancelled.update(range(first, last + 1))
+        for pattern in self.alarms:
+            if id(pattern) not in candidate_ids:
+                continue
+            for first, last in find(pattern, words):
+                if not set(range(first, last + 1)) <= cancelled:
+                    return Alarm(pattern.source, pattern.lang)
+        return None

@@ -1,0 +1,287 @@
+"""The Telegram adapter: thin handlers over the dialogue, and the one composition root."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+import time
+from dataclasses import dataclass, field
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.config import Config
+from bot.dialogue import Message, Turn, UserState
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096
+USER_COMMANDS = ("start", "help", "topics", "hotline", "sos", "country", "language", "privacy", "delete")
+
+
+@dataclass
+class BotData:
+    services: Services | None = None
+    operators: frozenset[int] = frozenset()
+    menus: dict[int, tuple[str, ...]] = field(default_factory=dict)  # chat -> menu shown
+
+
+class SafarContext(CallbackContext[ExtBot, dict, dict, BotData]):
+    """Handlers reach the services through typed attributes, not string keys."""
+
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.services
+        assert services is not None, "services open in post_init"
+        return services
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+def _markup(message: Message, chat_id: int, context: SafarContext):
+    if message.buttons:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in message.buttons]
+        )
+    if message.menu and context.bot_data.menus.get(chat_id) != message.menu:
+        context.bot_data.menus[chat_id] = message.menu
+        labels = [KeyboardButton(label) for label in message.menu]
+        rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
+        return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+    return None
+
+
+def _chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split a long HTML reply on paragraph boundaries, never inside a tag."""
+    if len(text) <= limit:
+        return [text]
+    parts, current = [], ""
+    for paragraph in text.split("\n\n"):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            if current:
+                parts.append(current)
+            current = paragraph[:limit]
+    if current:
+        parts.append(current)
+    return parts
+
+
+async def send_turn(update: Update, context: SafarContext, turn: Turn) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    for message in turn.messages:
+        chunks = _chunks(message.html)
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await context.bot.send_message(
+                chat.id,
+                chunk,
+                parse_mode=ParseMode.HTML,
+                disable_web_page_preview=True,
+                reply_markup=_markup(message, chat.id, context) if last else None,
+            )
+        for contact in message.contacts:
+            try:
+                await context.bot.send_contact(
+                    chat.id, phone_number=contact.phone_number, first_name=contact.name
+                )
+            except BadRequest as error:  # a contact card is a convenience; the number is in the text
+                log.warning("contact card not sent: %s", error)
+
+
+def _user_key(update: Update) -> int | str:
+    user = update.effective_user
+    return user.id if user else f"chat:{update.effective_chat.id if update.effective_chat else 0}"
+
+
+async def _converse(update: Update, context: SafarContext, act) -> None:
+    """Load the user's state, run one dialogue step, send, log."""
+    services = context.services
+    started = time.perf_counter()
+    state: UserState = await services.load_state(_user_key(update))
+    turn: Turn = act(services.dialogue, state)
+    await send_turn(update, context, turn)
+    latency = round((time.perf_counter() - started) * 1000, 1)
+    for event in turn.events:
+        if event.kind == "question":
+            event.data["latency_ms"] = latency
+    await services.record(_user_key(update), turn)
+
+
+def _in_scope(update: Update, context: SafarContext) -> bool:
+    """In groups, answer only messages that mention the bot or reply to it."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or chat.type == ChatType.PRIVATE or message is None:
+        return True
+    username = (context.bot.username or "").lower()
+    text = (message.text or "").lower()
+    replied = message.reply_to_message
+    return bool(username and f"@{username}" in text) or bool(
+        replied and replied.from_user and replied.from_user.id == context.bot.id
+    )
+
+
+# --- handlers -----------------------------------------------------------------------------
+
+
+async def start(update: Update, context: SafarContext) -> None:
+    """Greet, pick the language, and open a deep-linked topic."""
+    payload = context.args[0] if context.args else None
+    code = update.effective_user.language_code if update.effective_user else None
+    await _converse(update, context, lambda d, s: d.start(s, payload, code))
+
+
+async def command(update: Update, context: SafarContext) -> None:
+    """Run a user command (/help, /hotline, /sos...), or explain an unknown one."""
+    text = update.effective_message.text if update.effective_message else ""
+    name = (text or "/help").split()[0][1:].split("@")[0].lower()
+    await _converse(update, context, lambda d, s: d.command(s, name))
+
+
+async def text_message(update: Update, context: SafarContext) -> None:
+    """Answer free text: emergency first, then the matcher's decision."""
+    if not _in_scope(update, context):
+        return
+    text = update.effective_message.text or ""
+    if context.bot.username:
+        text = text.replace(f"@{context.bot.username}", " ")
+    await _converse(update, context, lambda d, s: d.text(s, text))
+
+
+async def button(update: Update, context: SafarContext) -> None:
+    """Handle a pressed inline button."""
+    query = update.callback_query
+    await query.answer()
+    await _converse(update, context, lambda d, s: d.button(s, query.data or ""))
+
+
+async def not_text(update: Update, context: SafarContext) -> None:
+    """Explain that only text is understood (voice, photos, stickers...)."""
+    if not _in_scope(update, context):
+        return
+    state = await context.services.load_state(_user_key(update))
+    _ = context.services.dialogue.gettext(state)
+    note = _("I can only read text messages. Please write your question in words.")
+    await update.effective_message.reply_text(html.escape(note), parse_mode=ParseMode.HTML)
+
+
+async def reload_content(update: Update, context: SafarContext) -> None:
+    """Operators: re-read the content; a broken file is reported and the live content stays."""
+    if update.effective_user.id not in context.bot_data.operators:
+        await command(update, context)
+        return
+    problems = context.services.reload()
+    if problems:
+        lines = "\n".join(html.escape(str(p)) for p in problems[:20])
+        text = f"❌ Content NOT reloaded ({len(problems)} errors); the previous content stays live:\n{lines}"
+    else:
+        content = context.services.content
+        text = f"✅ Content reloaded: {len(content.topic_ids)} topics in {len(content.languages)} languages."
+    await update.effective_message.reply_text(text[:MAX_TEXT], parse_mode=ParseMode.HTML)
+
+
+async def on_error(update: object, context: SafarContext) -> None:
+    """Log the error (never the token) and tell the user something useful."""
+    log.error("error while handling an update: %s", context.error, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat and not isinstance(context.error, Forbidden):
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                update.effective_chat.id,
+                "⚠️ Sorry, something went wrong. Please try again, or use /hotline. / "
+                "Извините, произошла ошибка. Попробуйте ещё раз или /hotline.",
+            )
+
+
+# --- composition root ---------------------------------------------------------------------
+
+
+def build_application(
+    config: Config, request: BaseRequest | None = None, services: Services | None = None
+) -> Application:
+    """Register every handler in one ordered block; services open in post_init."""
+
+    async def post_init(app: Application) -> None:
+        app.bot_data.services = services or await Services.open(config)
+        app.bot_data.operators = config.operator_ids
+        try:
+            await app.bot.set_my_commands([BotCommand(c, c) for c in USER_COMMANDS])
+        except TelegramError as error:
+            log.warning("could not set the command menu: %s", error)
+
+    async def post_shutdown(app: Application) -> None:
+        if app.bot_data.services:
+            await app.bot_data.services.close()
+
+    builder = (
+        ApplicationBuilder()
+        .token(config.token or "0:local")
+        .context_types(ContextTypes(context=SafarContext, bot_data=BotData))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .concurrent_updates(True)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.request(HTTPXRequest(connection_pool_size=16, read_timeout=15)).rate_limiter(
+            AIORateLimiter(max_retries=3)
+        )
+    if config.api_base_url:
+        base = config.api_base_url.rstrip("/")
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    app = builder.build()
+
+    private_or_group = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+    # Order matters: the first matching handler in the group wins.
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("reload", reload_content))
+    app.add_handler(CallbackQueryHandler(button))
+    app.add_handler(MessageHandler(filters.COMMAND & private_or_group, command))
+    app.add_handler(MessageHandler(filters.TEXT & private_or_group, text_message))
+    app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL & private_or_group, not_text))
+    app.add_error_handler(on_error)
+    return app
+
+
+def run(config: Config, webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8443) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
+    app = build_application(config)
+    if webhook_url:
+        path = "telegram"
+        app.run_webhook(
+            listen=listen,
+            port=port,
+            url_path=path,
+            webhook_url=f"{webhook_url.rstrip('/')}/{path}",
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)

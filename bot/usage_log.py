@@ -1,0 +1,288 @@
+"""The usage log and user settings: one SQLite file, private by design.
+
+Nobody can tell from the file who asked: users are keyed by an HMAC of
+their Telegram id with a secret that never leaves the machine, and user
+text is kept only where the bot failed to answer, after redaction. Writes
+go through a queue and are batched off the reply path: a locked, read-only
+or full database costs log events (with a warning), never an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from bot.dialogue import Event, UserState
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+FLUSH_SECONDS = 0.5
+READ_TIMEOUT = 0.3
+TEXT_KEPT_FOR = frozenset({"none", "suggest"})
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: settings and events
+    """
+    CREATE TABLE users (
+        user_hash TEXT PRIMARY KEY, lang TEXT, home TEXT, current TEXT, updated REAL NOT NULL
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY, ts REAL NOT NULL, user_hash TEXT NOT NULL, kind TEXT NOT NULL,
+        lang TEXT, topic TEXT, decision TEXT, score REAL, home TEXT, current TEXT,
+        campaign TEXT, text TEXT, data TEXT
+    );
+    CREATE INDEX events_ts ON events (ts);
+    CREATE INDEX events_user ON events (user_hash);
+    """,
+    # 2: the reply latency, and subscriptions' opt-in flag for later campaigns
+    """
+    ALTER TABLE events ADD COLUMN latency_ms REAL;
+    CREATE INDEX events_kind_ts ON events (kind, ts);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?i)\b(?:https?://|www\.|t\.me/)\S+"), "[link]"),
+    (re.compile(r"(?i)\b[\w.+-]+@[\w-]+\.[\w.-]+\b"), "[email]"),
+    (re.compile(r"(?<!\w)@\w{3,}"), "[handle]"),
+    (re.compile(r"\+?\d[\d\s().-]{6,}\d"), "[phone]"),
+    # Passport-like: one to three letters, then six or more digits (AN1234567, ID 0123456).
+    (re.compile(r"(?i)\b[a-zа-яё]{1,3}\s?№?\s?\d{6,}\b"), "[document]"),
+    (re.compile(r"\d{5,}"), "[number]"),
+)
+
+
+def redact(text: str) -> str:
+    """Remove what could identify someone: links, e-mails, handles, phones, document numbers."""
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def load_secret(config_secret: str | None, db_path: Path) -> bytes:
+    """The HMAC key: from the configuration, or generated once and kept beside the database."""
+    if config_secret:
+        return config_secret.encode()
+    path = db_path.with_name(db_path.name + ".secret")
+    if path.exists():
+        return path.read_text().strip().encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value.encode()
+
+
+@dataclass(frozen=True)
+class Row:
+    ts: float
+    user_hash: str
+    event: Event
+    text: str | None
+
+
+class UsageLog:
+    def __init__(self, db_path: Path, secret: bytes):
+        self.db_path = Path(db_path)
+        self._secret = secret
+        self._db: aiosqlite.Connection | None = None
+        self._queue: asyncio.Queue[Row | tuple[str, UserState] | asyncio.Event | None] = asyncio.Queue()
+        self._writer: asyncio.Task | None = None
+        self._states: dict[str, UserState] = {}
+        self.dropped = 0
+
+    # --- life cycle ---------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, db_path: Path, secret: bytes) -> UsageLog:
+        log_ = cls(db_path, secret)
+        try:
+            await log_._connect()
+        except (sqlite3.Error, OSError) as error:
+            log.warning("usage log unavailable (%s): answers go on, nothing is logged", error)
+            log_._db = None
+        log_._writer = asyncio.create_task(log_._write_loop(), name="usage-log-writer")
+        return log_
+
+    async def _connect(self) -> None:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.db_path, timeout=0.2)
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA synchronous=NORMAL")
+        await migrate(self._db)
+
+    async def close(self) -> None:
+        """Flush what is queued, then close."""
+        if self._writer:
+            await self._queue.put(None)
+            with contextlib.suppress(Exception):
+                await self._writer
+            self._writer = None
+        if self._db:
+            await self._db.close()
+            self._db = None
+
+    # --- the reply path: never waits on the database -------------------------------------
+
+    def user_hash(self, user_id: int | str) -> str:
+        return hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+    def record(self, user_id: int | str, events: Iterable[Event], state: UserState | None = None) -> None:
+        user = self.user_hash(user_id)
+        now = time.time()
+        for event in events:
+            if event.kind == "delete":
+                self._states.pop(user, None)
+                self._queue.put_nowait(Row(now, user, event, None))
+                continue
+            text = event.data.get("text")
+            keep = text and event.data.get("decision") in TEXT_KEPT_FOR and not event.data.get("emergency")
+            self._queue.put_nowait(Row(now, user, event, redact(text)[:1000] if keep else None))
+        if state is not None and self._states.get(user) != state:
+            self._states[user] = state
+            self._queue.put_nowait((user, state))
+
+    async def load_state(self, user_id: int | str) -> UserState:
+        user = self.user_hash(user_id)
+        if user in self._states:
+            return self._states[user]
+        state = UserState()
+        if self._db is not None:
+            try:
+                async with asyncio.timeout(READ_TIMEOUT):
+                    cursor = await self._db.execute(
+                        "SELECT lang, home, current FROM users WHERE user_hash = ?", (user,)
+                    )
+                    row = await cursor.fetchone()
+                if row:
+                    state = UserState(lang=row[0], home=row[1], current=row[2])
+            except (TimeoutError, sqlite3.Error) as error:
+                log.warning("could not read settings (%s); starting fresh", type(error).__name__)
+        self._states[user] = state
+        return state
+
+    # --- the writer ---------------------------------------------------------------------
+
+    async def _write_loop(self) -> None:
+        stop = False
+        while not stop:
+            batch = [await self._queue.get()]
+            deadline = time.monotonic() + FLUSH_SECONDS
+            while (
+                len(batch) < BATCH_SIZE and batch[-1] is not None and not isinstance(batch[-1], asyncio.Event)
+            ):
+                try:
+                    batch.append(await asyncio.wait_for(self._queue.get(), deadline - time.monotonic()))
+                except TimeoutError:
+                    break
+            stop = batch[-1] is None
+            await self._write([i for i in batch if i is not None and not isinstance(i, asyncio.Event)])
+            for marker in batch:
+                if isinstance(marker, asyncio.Event):
+                    marker.set()
+
+    async def flush(self) -> None:
+        """Wait until everything queued so far is written (or dropped)."""
+        if self._writer is None or self._writer.done():
+            return
+        done = asyncio.Event()
+        self._queue.put_nowait(done)
+        await done.wait()
+
+    async def _write(self, batch: list) -> None:
+        if not batch:
+            return
+        if self._db is None:
+            self.dropped += len(batch)
+            return
+        rows, settings, deletions = [], {}, []
+        for item in batch:
+            if isinstance(item, Row):
+                if item.event.kind == "delete":
+                    deletions.append(item.user_hash)
+                    settings.pop(item.user_hash, None)
+                else:
+                    rows.append(_event_row(item))
+            else:
+                settings[item[0]] = item[1]
+        try:
+            await self._db.executemany(
+                "INSERT INTO events (ts, user_hash, kind, lang, topic, decision, score, home, current,"
+                " campaign, text, data, latency_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            await self._db.executemany(
+                "INSERT INTO users (user_hash, lang, home, current, updated) VALUES (?,?,?,?,?)"
+                " ON CONFLICT (user_hash) DO UPDATE SET lang=excluded.lang, home=excluded.home,"
+                " current=excluded.current, updated=excluded.updated",
+                [(u, s.lang, s.home, s.current, time.time()) for u, s in settings.items()],
+            )
+            for user in deletions:
+                await self._db.execute("DELETE FROM events WHERE user_hash = ?", (user,))
+                await self._db.execute("DELETE FROM users WHERE user_hash = ?", (user,))
+            await self._db.commit()
+        except sqlite3.Error as error:
+            self.dropped += len(batch)
+            log.warning("usage log: %d events not written (%s)", len(batch), error)
+            with contextlib.suppress(sqlite3.Error):
+                await self._db.rollback()
+
+    # --- retention ----------------------------------------------------------------------
+
+    async def purge(self, older_than: dt.timedelta) -> int:
+        assert self._db is not None
+        cutoff = time.time() - older_than.total_seconds()
+        cursor = await self._db.execute("DELETE FROM events WHERE ts < ?", (cutoff,))
+        await self._db.commit()
+        return cursor.rowcount
+
+
+def _event_row(row: Row) -> tuple:
+    data = dict(row.event.data)
+    data.pop("text", None)
+    columns = {
+        key: data.pop(key, None)
+        for key in ("lang", "topic", "decision", "score", "home", "current", "campaign", "latency_ms")
+    }
+    return (
+        row.ts,
+        row.user_hash,
+        row.event.kind,
+        columns["lang"],
+        columns["topic"],
+        columns["decision"],
+        columns["score"],
+        columns["home"],
+        columns["current"],
+        columns["campaign"],
+        row.text,
+        json.dumps(data, ensure_ascii=False) if data else None,
+        columns["latency_ms"],
+    )
+
+
+async def migrate(db: aiosqlite.Connection) -> int:
+    """Bring the schema to the newest version; return the version it was at."""
+    cursor = await db.execute("PRAGMA user_version")
+    (version,) = await cursor.fetchone()
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        await db.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
+    return version

@@ -1,0 +1,200 @@
+"""Shared fixtures: a tiny valid content tree, the real content, configs and services."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT, Config
+from bot.content import load_content
+from bot.matching import Matcher
+
+REAL_CONTENT = PROJECT_ROOT / "content"
+
+TOPIC = """\
+---
+id: {id}
+title: {title}
+category: {category}
+flags: [{flags}]
+related: [{related}]
+reviewed: false
+questions:
+{questions}
+---
+{answer}
+"""
+
+MINI_TOPICS = {
+    "en": {
+        "trouble-passport-taken": (
+            "My employer took my passport",
+            "trouble",
+            "hotline, urgent",
+            "help-hotline",
+            [
+                "my boss took my passport",
+                "employer keeps my passport",
+                "passport taken",
+                "they hold our documents",
+                "how to get my passport back",
+                "agency took passport",
+            ],
+            "**Myth:** keeping passports is normal.\n\n**Reality:** nobody may keep it.",
+        ),
+        "help-hotline": (
+            "What is the hotline?",
+            "help",
+            "hotline",
+            "trouble-passport-taken",
+            [
+                "what is the hotline",
+                "is the hotline free",
+                "hotline number",
+                "can I call anonymously",
+                "who answers the hotline",
+                "hotline hours",
+            ],
+            "The hotline is free and confidential.",
+        ),
+    },
+    "ru": {
+        "trouble-passport-taken": (
+            "Забрали паспорт",
+            "trouble",
+            "hotline, urgent",
+            "help-hotline",
+            [
+                "забрали паспорт",
+                "хозяин держит паспорт",
+                "работодатель забрал паспорт",
+                "паспорт у бригадира",
+                "как вернуть паспорт",
+                "агентство забрало документы",
+            ],
+            "**Миф:** паспорт можно отдать.\n\n**На самом деле:** никто не вправе его держать.",
+        ),
+        "help-hotline": (
+            "Что такое горячая линия",
+            "help",
+            "hotline",
+            "trouble-passport-taken",
+            [
+                "что такое горячая линия",
+                "линия бесплатная",
+                "номер горячей линии",
+                "можно позвонить анонимно",
+                "кто отвечает на линии",
+                "часы работы линии",
+            ],
+            "Горячая линия бесплатная и конфиденциальная.",
+        ),
+    },
+}
+
+MINI_HOTLINES = """\
+hotlines:
+  - id: kg-emergency
+    country: KG
+    number: "112"
+    kind: emergency
+    name: {en: "Emergency services", ru: "Экстренная служба"}
+    source: "test source"
+    verified: null
+  - id: kg-stop-traffic
+    country: KG
+    number: "189"
+    kind: hotline
+    name: {en: "Stop Traffic hotline", ru: "Горячая линия Стоп трафик"}
+    source: "test source"
+    verified: 2026-01-10
+  - id: ru-emergency
+    country: RU
+    number: "112"
+    kind: emergency
+    name: {en: "Single emergency number", ru: "Единый номер экстренных служб"}
+    toll_free: true
+    source: "test source"
+    verified: null
+  - id: tr-yimer-157
+    country: TR
+    number: "157"
+    international: "+90 312 157 11 12"
+    from_abroad: true
+    kind: hotline
+    name: {en: "YIMER line", ru: "Линия YIMER"}
+    source: "test source"
+    verified: null
+"""
+
+MINI_EMERGENCY = {
+    "en": "phrases:\n  - help me\n  - locked us in\n  - they beat*\nnot_emergency:\n  - help me understand\n",
+    "ru": "phrases:\n  - помогите\n  - нас заперл*\nnot_emergency:\n  - помогите разобраться\n",
+}
+
+
+def write_topic(
+    root: Path,
+    lang: str,
+    topic_id: str,
+    title: str,
+    category: str,
+    flags: str,
+    related: str,
+    questions: list[str],
+    answer: str,
+) -> Path:
+    path = root / lang / f"{topic_id}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = "\n".join(f"  - {q}" for q in questions)
+    path.write_text(
+        TOPIC.format(
+            id=topic_id,
+            title=title,
+            category=category,
+            flags=flags,
+            related=related,
+            questions=lines,
+            answer=answer,
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def make_mini_content(root: Path) -> Path:
+    for lang, topics in MINI_TOPICS.items():
+        for topic_id, fields in topics.items():
+            write_topic(root, lang, topic_id, *fields)
+        (root / lang / "emergency.yaml").write_text(MINI_EMERGENCY[lang], encoding="utf-8")
+    (root / "hotlines.yaml").write_text(MINI_HOTLINES, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def mini_content(tmp_path: Path) -> Path:
+    return make_mini_content(tmp_path / "content")
+
+
+@pytest.fixture(scope="session")
+def real_content():
+    result = load_content(REAL_CONTENT)
+    assert result.ok, "\n".join(map(str, result.errors))
+    return result.content
+
+
+@pytest.fixture(scope="session")
+def matcher(real_content) -> Matcher:
+    return Matcher(real_content)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return replace(Config(), db_path=tmp_path / "data" / "safar.sqlite3", hash_secret=None)
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")

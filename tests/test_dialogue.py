@@ -1,0 +1,153 @@
+"""The dialogue core, driven directly: the conversation as plain data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+
+from bot.config import PROJECT_ROOT
+from bot.content import load_content
+from bot.dialogue import Dialogue, UserState
+from bot.i18n import I18n, MissingCatalogError
+from bot.matching import Matcher
+from tests.conftest import make_mini_content, write_topic
+
+
+def dialogue_for(root: Path, locales: Path = PROJECT_ROOT / "locales") -> Dialogue:
+    content = load_content(root).content
+    return Dialogue(content, Matcher(content), I18n(locales, content.languages, "ru"))
+
+
+@pytest.fixture
+def dialogue(mini_content) -> Dialogue:
+    return dialogue_for(mini_content)
+
+
+def all_text(turn) -> str:
+    return "\n".join(m.html for m in turn.messages)
+
+
+def test_payload_parsing(dialogue):
+    assert dialogue.parse_payload("en-help-hotline-src-osh2026") == ("en", "help-hotline", "osh2026")
+    assert dialogue.parse_payload("help-hotline") == (None, "help-hotline", None)
+    assert dialogue.parse_payload("src-bishkek") == (None, None, "bishkek")
+    assert dialogue.parse_payload("xx-nonsense") == (None, None, None)
+    assert dialogue.parse_payload("<script>") == (None, None, None)
+
+
+def test_start_records_the_campaign(dialogue):
+    turn = dialogue.start(UserState(), "en-help-hotline-src-osh2026", "ky")
+    assert turn.state.lang == "en"
+    assert turn.events[0].kind == "start" and turn.events[0].data["campaign"] == "osh2026"
+    assert turn.messages[0].html.startswith("<b>What is the hotline?</b>")
+    assert "citizen" in all_text(turn)  # then asks the countries for the right numbers
+
+
+def test_unknown_telegram_language_falls_back(dialogue):
+    assert dialogue.start(UserState(), None, "pt-BR").state.lang == "ru"
+    assert dialogue.start(UserState(), None, "en-GB").state.lang == "en"
+
+
+def test_onboarding_collects_both_countries(dialogue):
+    state = UserState(lang="en")
+    turn = dialogue.button(state, "lang:en")
+    assert [b.data for row in turn.messages[-1].buttons for b in row][:2] == ["home:KG", "home:TJ"]
+    turn = dialogue.button(turn.state, "home:TJ")
+    assert turn.messages[-1].buttons[0][0].data == "cur:KG"
+    turn = dialogue.button(turn.state, "cur:TR")
+    assert (turn.state.home, turn.state.current) == ("TJ", "TR")
+    assert turn.messages[0].menu  # the persistent menu appears
+
+
+def test_hotline_routing_abroad_uses_international_forms(dialogue):
+    turn = dialogue.command(UserState(lang="en", home="KG", current="TR"), "hotline")
+    card = all_text(turn)
+    assert "157" in card  # Turkey's line, for someone in Turkey
+    assert "189" not in card  # Kyrgyzstan's short number does not work from Turkey
+    assert "consulate" in card
+    assert "source: test source" in card and "not yet checked by a call" in card
+
+
+def test_hotline_at_home_shows_home_lines_and_verification_date(dialogue):
+    card = all_text(dialogue.command(UserState(lang="en", home="KG", current="KG"), "hotline"))
+    assert "<b>112</b>" in card and "<b>189</b>" in card
+    assert "checked by a call on 2026-01-10" in card
+    assert "157" not in card  # never a number from a country that is neither home nor here
+
+
+def test_no_match_is_honest_and_offers_topics_and_hotline(dialogue):
+    turn = dialogue.text(UserState(lang="en", home="KG", current="RU"), "zzz qqq")
+    assert turn.events[-1].data["decision"] == "none"
+    assert "have an answer to that yet" in all_text(turn)
+    assert any(b.data.startswith("cat:") for m in turn.messages for row in m.buttons for b in row)
+    assert "112" in all_text(turn)
+
+
+def test_emergency_without_countries_lists_every_known_emergency_number(dialogue):
+    turn = dialogue.text(UserState(lang="en"), "help me")
+    text = all_text(turn)
+    assert text.startswith("🆘") and "Russia: <b>112</b>" in text
+    assert any(b.data.startswith("cur:") for row in turn.messages[0].buttons for b in row)
+
+
+def test_menu_labels_work_in_any_language(dialogue):
+    ru_label = dialogue.i18n.gettext("ru")("☎️ Hotline")
+    turn = dialogue.text(UserState(lang="en", home="KG", current="KG"), ru_label)
+    assert "189" in all_text(turn)
+
+
+def test_feedback_and_suggestion_pick_are_events(dialogue):
+    state = UserState(lang="en")
+    assert dialogue.button(state, "fb:help-hotline:0").events[0].data == {
+        "topic": "help-hotline",
+        "helpful": False,
+    }
+    assert dialogue.button(state, "s:help-hotline").events[0].kind == "suggestion_picked"
+
+
+def test_language_switch_is_offered_for_a_message_in_another_language(dialogue):
+    turn = dialogue.text(
+        UserState(lang="en", home="KG", current="RU"), "хозяин держит мой паспорт что делать"
+    )
+    offers = [b for m in turn.messages for row in m.buttons for b in row if b.data.startswith("sw:")]
+    assert offers and offers[0].data == "sw:ru"
+
+
+def test_a_fifth_language_is_added_with_files_only(tmp_path):
+    root = make_mini_content(tmp_path / "content")
+    for topic_id, title in (
+        ("trouble-passport-taken", "Pasportimni olib qo‘yishdi"),
+        ("help-hotline", "Ishonch telefoni nima?"),
+    ):
+        write_topic(root, "uz", topic_id, title, "help", "", "", [f"{title} {i}" for i in range(6)], "Javob.")
+    locales = tmp_path / "locales"
+    shutil.copytree(PROJECT_ROOT / "locales", locales, ignore=shutil.ignore_patterns("uz"))
+    catalog = Catalog(locale="uz", domain="safar")
+    catalog.add("Choose your language:", "Tilni tanlang:")
+    (locales / "uz" / "LC_MESSAGES").mkdir(parents=True)
+    with open(locales / "uz" / "LC_MESSAGES" / "safar.mo", "wb") as handle:
+        write_mo(handle, catalog)
+    dialogue = dialogue_for(root, locales)
+    labels = [
+        b.label for row in dialogue.choose_language(UserState(lang="en")).messages[0].buttons for b in row
+    ]
+    assert "O‘zbek" in labels
+    turn = dialogue.button(UserState(lang="en"), "lang:uz")
+    assert turn.state.lang == "uz"
+    assert dialogue.choose_language(turn.state).messages[0].html == "Tilni tanlang:"
+    assert (
+        dialogue.button(turn.state, "t:help-hotline")
+        .messages[0]
+        .html.startswith("<b>Ishonch telefoni nima?</b>")
+    )
+
+
+def test_a_catalog_without_its_compiled_file_fails_fast(tmp_path):
+    (tmp_path / "ky" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "ky" / "LC_MESSAGES" / "safar.po").write_text("", encoding="utf-8")
+    with pytest.raises(MissingCatalogError, match="make setup"):
+        I18n(tmp_path, ["ky", "en"])

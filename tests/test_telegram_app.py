@@ -1,0 +1,155 @@
+"""The Telegram handlers through the real Application, with Telegram faked at the request layer."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+
+import pytest
+
+from bot.config import Secret
+from bot.telegram_app import build_application
+from tests.telegram_fake import FakeTelegram, Updates, to_update
+
+
+@pytest.fixture
+async def telegram(mini_content, config):
+    fake = FakeTelegram()
+    cfg = replace(
+        config, content_dir=mini_content, operator_ids=frozenset({1}), token=Secret("123:SECRET-TOKEN")
+    )
+    app = build_application(cfg, request=fake)
+    async with app:
+        await app.post_init(app)
+        yield app, fake
+        await app.post_shutdown(app)
+
+
+async def feed(app, data: dict) -> None:
+    await app.process_update(to_update(data, app.bot))
+
+
+async def onboard(app, user: Updates, lang: str = "en") -> None:
+    for data in (
+        user.message("/start"),
+        user.press(f"lang:{lang}"),
+        user.press("home:KG"),
+        user.press("cur:RU"),
+    ):
+        await feed(app, data)
+
+
+async def test_start_offers_languages_preselected_from_telegram(telegram):
+    app, fake = telegram
+    await feed(app, Updates(language_code="ru").message("/start"))
+    labels = [label for label, _ in fake.buttons()]
+    assert "✓ Русский" in labels and "English" in labels
+    assert fake.sent()[-1]["parse_mode"] == "HTML"
+
+
+async def test_onboarding_then_question_gets_the_answer_with_feedback(telegram):
+    app, fake = telegram
+    user = Updates()
+    await onboard(app, user)
+    fake.clear()
+    await feed(app, user.message("my boss took my passport"))
+    texts = fake.texts()
+    assert texts[0].startswith("<b>My employer took my passport</b>")
+    assert ("👍 Helpful", "fb:trouble-passport-taken:1") in fake.buttons(0)
+    # The topic is flagged hotline: the card for a Kyrgyz citizen in Russia follows, tap-to-call included.
+    assert "112" in texts[1] and "Russia" in texts[1]
+    assert fake.sent("sendContact")[0]["phone_number"] == "112"
+
+
+async def test_emergency_card_comes_before_anything_else(telegram):
+    app, fake = telegram
+    user = Updates()
+    await onboard(app, user)
+    fake.clear()
+    await feed(app, user.message("please help me they beat us"))
+    first_method, first = fake.outgoing()[0]
+    assert first_method == "sendMessage" and first["text"].startswith("🆘")
+    assert "<b>112</b>" in first["text"]
+
+
+async def test_user_html_is_never_echoed(telegram):
+    app, fake = telegram
+    user = Updates()
+    await onboard(app, user)
+    fake.clear()
+    await feed(app, user.message("<b>hi</b><script>alert(1)</script> " + "x" * 4000))
+    assert fake.texts(), "a reply must come"
+    assert all("<script>" not in text and len(text) <= 4096 for text in fake.texts())
+
+
+async def test_unknown_command_and_stickers_get_a_useful_reply(telegram):
+    app, fake = telegram
+    user = Updates(language_code="en")
+    await feed(app, user.message("/frobnicate"))
+    assert "know this command" in fake.texts()[0]
+    fake.clear()
+    await feed(app, user.sticker())
+    assert "only read text" in fake.texts()[0]
+
+
+async def test_deep_link_opens_the_topic(telegram):
+    app, fake = telegram
+    await feed(app, Updates(language_code="en").message("/start ru-trouble-passport-taken-src-osh2026"))
+    assert fake.texts()[0].startswith("<b>Забрали паспорт</b>")
+
+
+async def test_groups_answer_only_when_mentioned(telegram):
+    app, fake = telegram
+    group = Updates(chat_type="supergroup")
+    await feed(app, group.message("my boss took my passport"))
+    assert fake.sent() == []
+    await feed(app, group.message("@safar_test_bot my boss took my passport"))
+    assert fake.sent()
+
+
+async def test_reload_is_for_operators_only_and_keeps_good_content(telegram, mini_content):
+    app, fake = telegram
+    (mini_content / "en" / "help-hotline.md").write_text("broken", encoding="utf-8")
+    await feed(app, Updates(user_id=1).message("/reload"))
+    assert "NOT reloaded" in fake.texts()[-1] and "help-hotline.md:1" in fake.texts()[-1]
+    fake.clear()
+    await feed(app, Updates(user_id=2, language_code="en").message("/reload"))
+    assert "know this command" in fake.texts()[0]
+    fake.clear()
+    await onboard(app, Updates(user_id=3))
+    await feed(app, Updates(user_id=3).message("what is the hotline"))
+    assert "free and confidential" in fake.texts()[-2]
+
+
+async def test_delete_erases_settings(telegram):
+    app, fake = telegram
+    user = Updates()
+    await onboard(app, user)
+    await feed(app, user.message("/delete"))
+    assert ("Yes, erase", "del:yes") in fake.buttons()
+    await feed(app, user.press("del:yes"))
+    fake.clear()
+    await feed(app, user.message("/hotline"))
+    assert "tell me your citizenship" in fake.texts()[0]
+
+
+async def test_the_token_never_reaches_the_log(telegram, caplog):
+    app, fake = telegram
+    caplog.set_level(logging.DEBUG)
+    fake.fail_with["sendMessage"] = (400, {"ok": False, "error_code": 400, "description": "Bad Request: x"})
+    await feed(app, Updates().message("/help"))
+    assert "SECRET-TOKEN" not in caplog.text
+    assert "SECRET-TOKEN" not in repr(app.bot_data.services.config)
+
+
+async def test_menu_keyboard_is_persistent(telegram):
+    app, fake = telegram
+    await onboard(app, Updates())
+    keyboards = [
+        json.loads(p["reply_markup"]) if isinstance(p.get("reply_markup"), str) else p.get("reply_markup")
+        for p in fake.sent()
+    ]
+    menus = [k for k in keyboards if k and "keyboard" in k]
+    assert menus and menus[-1]["is_persistent"] is True
+    assert [b["text"] for b in menus[-1]["keyboard"][0]] == ["❓ Ask a question", "📚 Myths and realities"]

@@ -1,0 +1,172 @@
+"""The usage log: private by design, and never in the way of an answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import time
+from dataclasses import replace
+
+import aiosqlite
+import pytest
+
+from bot.dialogue import Event, UserState
+from bot.telegram_app import build_application
+from bot.usage_log import MIGRATIONS, SCHEMA_VERSION, UsageLog, load_secret, migrate, redact
+from tests.telegram_fake import FakeTelegram, Updates, to_update
+
+PHONE = "+996 555 123 456"
+USER_ID = 987654321
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "gone"),
+    [
+        ("мой номер +7 916 123-45-67 позвоните", "мой номер", "916"),
+        ("менин номерим 0555 123 456, жазып коюңуз", "менин номерим", "555"),
+        ("рақами ман +992 93 555 44 33 аст", "рақами ман", "93 555"),
+        ("write to aida.k@mail.ru or @aida_kg", "write to", "aida"),
+        ("see https://t.me/joinchat/abc and www.example.com/job", "see", "joinchat"),
+        ("паспорт AN1234567 забрали", "паспорт", "1234567"),
+        ("шиноснома № 4001234 гирифтанд", "шиноснома", "4001234"),
+        ("карта 4276 1234 5678 9012", "карта", "5678"),
+    ],
+)
+def test_redaction_in_all_scripts(text, kept, gone):
+    redacted = redact(text)
+    assert kept in redacted
+    assert gone not in redacted
+
+
+def test_redaction_keeps_ordinary_numbers_in_questions():
+    assert redact("работаю 12 часов, платят 300 долларов") == "работаю 12 часов, платят 300 долларов"
+
+
+def test_secret_is_generated_once_and_kept_beside_the_database(tmp_path):
+    db = tmp_path / "safar.sqlite3"
+    first = load_secret(None, db)
+    assert load_secret(None, db) == first
+    assert (tmp_path / "safar.sqlite3.secret").stat().st_mode & 0o077 == 0
+    assert load_secret("from-config", db) == b"from-config"
+
+
+async def test_no_raw_id_or_phone_reaches_the_database_file(mini_content, config):
+    fake = FakeTelegram()
+    app = build_application(replace(config, content_dir=mini_content), request=fake)
+    user = Updates(user_id=USER_ID, language_code="en")
+    async with app:
+        await app.post_init(app)
+        for data in (
+            user.message("/start"),
+            user.press("lang:en"),
+            user.press("home:KG"),
+            user.press("cur:RU"),
+            user.message(f"my number is {PHONE}, where to buy cheap sneakers"),
+            user.message(f"help me, they beat us, call {PHONE}"),
+        ):
+            await app.process_update(to_update(data, app.bot))
+        await app.post_shutdown(app)
+    raw = b"".join(
+        p.read_bytes() for p in config.db_path.parent.glob("safar.sqlite3*") if p.suffix != ".secret"
+    )
+    for secret in (str(USER_ID), "aida_kg", "Aida", PHONE, PHONE.replace(" ", ""), "555 123", "beat"):
+        assert secret.encode() not in raw, secret
+    async with aiosqlite.connect(config.db_path) as db:
+        rows = await (await db.execute("SELECT kind, decision, text FROM events ORDER BY id")).fetchall()
+    kinds = [r[0] for r in rows]
+    assert "start" in kinds and "emergency" in kinds
+    unanswered = [r for r in rows if r[0] == "question" and r[1] in ("none", "suggest")]
+    assert len(unanswered) == 2
+    assert unanswered[0][2] == "my number is [phone], where to buy cheap sneakers"
+    assert unanswered[1][2] is None  # an emergency's words are never stored
+
+
+async def test_settings_persist_across_restarts(tmp_path):
+    db, secret = tmp_path / "s.sqlite3", b"k"
+    log = await UsageLog.open(db, secret)
+    log.record(5, [Event("settings", {"lang": "ky"})], UserState(lang="ky", home="KG", current="RU"))
+    await log.close()
+    log = await UsageLog.open(db, secret)
+    assert await log.load_state(5) == UserState(lang="ky", home="KG", current="RU")
+    await log.close()
+
+
+async def test_delete_erases_a_users_settings_and_events(tmp_path):
+    db, secret = tmp_path / "s.sqlite3", b"k"
+    log = await UsageLog.open(db, secret)
+    log.record(5, [Event("question", {"decision": "answer", "topic": "x"})], UserState(lang="ky"))
+    log.record(6, [Event("question", {"decision": "answer", "topic": "y"})], UserState(lang="ru"))
+    await log.flush()
+    log.record(5, [Event("delete")], UserState())
+    await log.close()
+    with sqlite3.connect(db) as conn:
+        users = {r[0] for r in conn.execute("SELECT user_hash FROM events UNION SELECT user_hash FROM users")}
+    log = await UsageLog.open(db, secret)
+    assert users == {log.user_hash(6)}
+    assert await log.load_state(5) == UserState()
+    await log.close()
+
+
+async def test_purge_removes_old_events_only(tmp_path):
+    log = await UsageLog.open(tmp_path / "s.sqlite3", b"k")
+    log.record(1, [Event("question", {"decision": "answer"})])
+    await log.flush()
+    with sqlite3.connect(log.db_path) as conn:
+        conn.execute("UPDATE events SET ts = ?", (time.time() - 100 * 86400,))
+    log.record(1, [Event("question", {"decision": "answer"})])
+    await log.flush()
+    assert await log.purge(dt.timedelta(days=90)) == 1
+    await log.close()
+
+
+async def test_answers_keep_flowing_while_the_database_is_locked(mini_content, config):
+    fake = FakeTelegram()
+    app = build_application(replace(config, content_dir=mini_content), request=fake)
+    user = Updates(language_code="en")
+    async with app:
+        await app.post_init(app)
+        locker = sqlite3.connect(config.db_path, timeout=0)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            started = time.perf_counter()
+            await app.process_update(to_update(user.message("/start"), app.bot))
+            await app.process_update(to_update(user.message("what is the hotline"), app.bot))
+            elapsed = time.perf_counter() - started
+        finally:
+            await app.bot_data.services.usage_log.flush()
+            locker.rollback()
+            locker.close()
+        await app.post_shutdown(app)
+    assert any("free and confidential" in t for t in fake.texts())
+    assert elapsed < 2, "a locked database must not hold a reply"
+    assert app.bot_data.services.usage_log.dropped > 0
+
+
+async def test_a_database_that_cannot_open_costs_no_answer(mini_content, config, tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    fake = FakeTelegram()
+    app = build_application(
+        replace(config, content_dir=mini_content, db_path=blocker / "x.sqlite3", hash_secret="s"),
+        request=fake,
+    )
+    async with app:
+        await app.post_init(app)
+        await app.process_update(to_update(Updates(language_code="en").message("/help"), app.bot))
+        await app.post_shutdown(app)
+    assert fake.texts()
+
+
+async def test_migrations_from_empty_and_from_the_previous_schema(tmp_path):
+    async with aiosqlite.connect(tmp_path / "new.sqlite3") as db:
+        assert await migrate(db) == 0
+        assert (await (await db.execute("PRAGMA user_version")).fetchone())[0] == SCHEMA_VERSION
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as conn:
+        conn.executescript(MIGRATIONS[0] + "PRAGMA user_version = 1;")
+        conn.execute("INSERT INTO events (ts, user_hash, kind) VALUES (1, 'h', 'start')")
+    async with aiosqlite.connect(old) as db:
+        assert await migrate(db) == 1
+        columns = [r[1] for r in await (await db.execute("PRAGMA table_info(events)")).fetchall()]
+        assert "latency_ms" in columns
+        assert (await (await db.execute("SELECT count(*) FROM events")).fetchone())[0] == 1
