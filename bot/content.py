@@ -114,6 +114,13 @@ class EmergencyPhrases:
     lang: str
     phrases: tuple[str, ...]
     not_emergency: tuple[str, ...]
+    cries: tuple[str, ...] = ()
+    alone: tuple[str, ...] = ()
+    hypothetical: tuple[str, ...] = ()
+    reported: tuple[str, ...] = ()
+
+
+EMERGENCY_FIELDS = ("cries", "phrases", "alone", "not_emergency", "hypothetical", "reported")
 
 
 @dataclass(frozen=True)
@@ -367,20 +374,22 @@ def _load_emergency(path: Path, lang: str, problems: list[Problem]) -> Emergency
     if data is None:
         return None
     for key in data:
-        if key not in ("phrases", "not_emergency"):
+        if key not in EMERGENCY_FIELDS:
             problems.append(
-                Problem(str(path), lines[key], f"unknown field {key!r} (known: phrases, not_emergency)")
+                Problem(
+                    str(path), lines[key], f"unknown field {key!r} (known: {', '.join(EMERGENCY_FIELDS)})"
+                )
             )
     lists = {}
-    for key in ("phrases", "not_emergency"):
+    for key in EMERGENCY_FIELDS:
         value = data.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             problems.append(Problem(str(path), lines.get(key, 1), f"{key!r} must be a list of phrases"))
             return None
         lists[key] = tuple(v.strip() for v in value)
-    if not lists["phrases"]:
+    if not lists["phrases"] and not lists["cries"]:
         problems.append(Problem(str(path), 1, "no emergency phrases: the bot could miss a person in danger"))
-    return EmergencyPhrases(lang, lists["phrases"], lists["not_emergency"])
+    return EmergencyPhrases(lang, **{key: lists[key] for key in EMERGENCY_FIELDS})
 
 
 def _load_smalltalk(path: Path, lang: str, problems: list[Problem]) -> dict[str, SmallTalk]:

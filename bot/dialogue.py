@@ -184,6 +184,8 @@ class Dialogue:
             buttons = [(Button(self.title(state, tid), f"s:{tid}"),) for tid in decision.suggestions]
             buttons.append((Button(_("None of these"), "none"),))
             turn.add(Message(html.escape(_("Did you mean:")), tuple(buttons)))
+        elif decision.smalltalk and not decision.emergency:
+            turn.add(*self.small_talk(state, decision.smalltalk))
         elif not decision.emergency:
             turn.add(*self.no_match(state))
         switch = self.switch_offer(state, decision, text)
@@ -379,6 +381,19 @@ class Dialogue:
         messages += self.browse(state).messages
         if state.home or state.current:
             messages += self.hotline_messages(state)
+        return messages
+
+    def small_talk(self, state: UserState, intent: str) -> list[Message]:
+        """A greeting, thanks or an everyday question: answer politely, then show what the bot can do."""
+        lang = state.lang or self.i18n.default
+        talk = self.content.smalltalk.get(lang, {}).get(intent) or self.content.smalltalk.get("en", {}).get(
+            intent
+        )
+        if talk is None:
+            return self.no_match(state)
+        messages = [Message(html.escape(talk.reply), menu=self.menu_labels(state))]
+        if intent in ("complaint", "offtopic"):
+            messages += self.browse(state).messages
         return messages
 
     def switch_offer(self, state: UserState, decision: Decision, text: str) -> Message | None:

@@ -159,6 +159,8 @@ class Matcher:
         for topic_id, scores in per_topic.items():
             # Several paraphrases agreeing is stronger evidence than one lucky overlap.
             best = sorted(scores, reverse=True)[:AGREEING_QUESTIONS]
+            if topic_id.startswith(SMALLTALK):  # small-talk phrases are unrelated to each other
+                best = best[:1] * AGREEING_QUESTIONS
             agreement = sum(best) / AGREEING_QUESTIONS
             stems = self.topic_stems[topic_id]
             coverage = sum(w for s, w in query.items() if s in stems) / query_weight
@@ -172,21 +174,20 @@ class Matcher:
         detected = self.langid.identify(text, default=lang)
         ranking = self.rank(text)
         t = self.thresholds
-        top, score = ranking[0] if ranking else (None, 0.0)
-        runner_up = ranking[1][1] if len(ranking) > 1 else 0.0
+        topics = [(tid, s) for tid, s in ranking if not tid.startswith(SMALLTALK)]
+        talk = next(((tid, s) for tid, s in ranking if tid.startswith(SMALLTALK)), None)
+        top, score = topics[0] if topics else (None, 0.0)
+        runner_up = topics[1][1] if len(topics) > 1 else 0.0
         smalltalk = None
-        if top and top.startswith(SMALLTALK) and score >= t.suggest:
-            smalltalk = top[len(SMALLTALK) :]
+        if talk and talk[1] >= t.answer and talk[1] - score >= t.margin:
+            # A greeting or an everyday question, clearly: a polite reply, not a guessed topic.
+            smalltalk, score = talk[0][len(SMALLTALK) :], talk[1]
             decision, topic, suggestions = "none", None, ()
-        elif top and not top.startswith(SMALLTALK) and score >= t.answer and score - runner_up >= t.margin:
+        elif top and score >= t.answer and score - runner_up >= t.margin:
             decision, topic, suggestions = "answer", top, ()
         elif top and score >= t.suggest:
             decision, topic = "suggest", None
-            suggestions = tuple(
-                tid for tid, s in ranking[:4] if s >= t.suggest * 0.75 and not tid.startswith(SMALLTALK)
-            )[:3]
-            if not suggestions:
-                decision = "none"
+            suggestions = tuple(tid for tid, s in topics[:3] if s >= t.suggest * 0.75)
         else:
             decision, topic, suggestions = "none", None, ()
         return Decision(

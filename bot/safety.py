@@ -12,6 +12,7 @@ covers ("помогите разобраться с патентом" is a quest
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -82,19 +83,47 @@ class Alarm:
     lang: str
 
 
+_SENTENCE_END = re.compile(r"[.!?;:\n]+")
+ALONE_MAX_WORDS = 2
+
+
 class EmergencyDetector:
+    """Three kinds of evidence, weakest last.
+
+    A *cry* ("помогите", "SOS") is an alarm wherever it stands. A one-word
+    message from ``alone`` ("help!!") is an alarm. A *phrase* describing
+    danger ("нас заперли") is an alarm unless it stands in a clause opened by
+    a hypothetical marker ("если ..., " "what if ...") or in a message that
+    reports about others ("I heard", "in a film"): a question about a
+    situation is not a person in it. "If you don't pay, we'll kill your son"
+    stays an alarm: the threat is outside the if-clause.
+    """
+
     def __init__(self, phrase_sets: Iterable[EmergencyPhrases]):
-        self.alarms: list[Pattern] = []
+        def compiled(phrases, lang):
+            return [p for p in (compile_phrase(text, lang) for text in phrases) if p]
+
+        self.cries: list[Pattern] = []
+        self.phrases: list[Pattern] = []
         self.cancels: list[Pattern] = []
+        self.hypothetical: list[Pattern] = []
+        self.reported: list[Pattern] = []
+        self.alone: set[str] = set()
         for phrases in phrase_sets:
-            self.alarms += filter(None, (compile_phrase(p, phrases.lang) for p in phrases.phrases))
-            self.cancels += filter(None, (compile_phrase(p, phrases.lang) for p in phrases.not_emergency))
-        # Index patterns by their first word so a message is compared only with likely ones.
+            self.cries += compiled(phrases.cries, phrases.lang)
+            self.phrases += compiled(phrases.phrases, phrases.lang)
+            self.cancels += compiled(phrases.not_emergency, phrases.lang)
+            self.hypothetical += compiled(phrases.hypothetical, phrases.lang)
+            self.reported += compiled(phrases.reported, phrases.lang)
+            self.alone |= {w for text in phrases.alone for w in skeleton_words(text)}
+        self.alarms = self.cries + self.phrases
+        # Index alarms by their first word so a message is compared only with likely ones.
         self._by_first: dict[tuple[str, bool], list[Pattern]] = defaultdict(list)
         for pattern in self.alarms:
             self._by_first[pattern.words[0]].append(pattern)
         self._exact = [w for w, prefix in self._by_first if not prefix and len(w) >= FUZZY_MIN_LENGTH]
         self._prefix_lengths = sorted({len(w) for w, prefix in self._by_first if prefix})
+        self._cry_ids = {id(p) for p in self.cries}
 
     def _candidates(self, word: str) -> set[int]:
         found: list[Pattern] = list(self._by_first.get((word, False), ()))
@@ -115,22 +144,52 @@ class EmergencyDetector:
 
     def detect(self, text: str) -> Alarm | None:
         """The alarm phrase found in ``text``, or None for an ordinary message."""
-        words = skeleton_words(text)
-        if not words:
+        sentences = [_clauses(part) for part in _SENTENCE_END.split(text)]
+        sentences = [(words, clause) for words, clause in sentences if words]
+        every_word = [w for words, _ in sentences for w in words]
+        if not every_word:
             return None
-        candidate_ids: set[int] = set()
-        for word in set(words):
-            candidate_ids |= self._candidates(word)
-        if not candidate_ids:
+        if set(every_word) <= self.alone:
+            return Alarm(every_word[0], "alone")
+        candidates: set[int] = set()
+        for word in set(every_word):
+            candidates |= self._candidates(word)
+        if not candidates:
             return None
-        cancelled: set[int] = set()
-        for pattern in self.cancels:
-            for first, last in find(pattern, words):
-                cancelled.update(range(first, last + 1))
-        for pattern in self.alarms:
-            if id(pattern) not in candidate_ids:
-                continue
-            for first, last in find(pattern, words):
-                if not set(range(first, last + 1)) <= cancelled:
-                    return Alarm(pattern.source, pattern.lang)
+        reported = any(find(pattern, words) for pattern in self.reported for words, _ in sentences)
+        found: list[tuple[Pattern, bool]] = []  # (pattern, inside a hypothetical clause)
+        for words, clause in sentences:
+            cancelled: set[int] = set()
+            for pattern in self.cancels:
+                for first, last in find(pattern, words):
+                    cancelled.update(range(first, last + 1))
+            hypothetical: set[int] = set()
+            for pattern in self.hypothetical:
+                for first, _ in find(pattern, words):
+                    # "If X, Y, then Z": the condition runs to the clause before the last one.
+                    last_clause = max(clause[first], clause[-1] - 1)
+                    hypothetical.update(i for i in range(first, len(words)) if clause[i] <= last_clause)
+            for pattern in self.alarms:
+                if id(pattern) not in candidates:
+                    continue
+                for first, last in find(pattern, words):
+                    if not set(range(first, last + 1)) <= cancelled:
+                        found.append((pattern, reported or first in hypothetical))
+        for pattern, _ in found:
+            if id(pattern) in self._cry_ids:
+                return Alarm(pattern.source, pattern.lang)
+        for pattern, about_a_situation in found:
+            if not about_a_situation:
+                return Alarm(pattern.source, pattern.lang)
         return None
+
+
+def _clauses(sentence: str) -> tuple[list[str], list[int]]:
+    """A sentence's words, and for each word the number of its comma-separated clause."""
+    words: list[str] = []
+    clause: list[int] = []
+    for number, part in enumerate(sentence.split(",")):
+        part_words = skeleton_words(part)
+        words += part_words
+        clause += [number] * len(part_words)
+    return words, clause

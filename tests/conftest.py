@@ -135,6 +135,11 @@ MINI_EMERGENCY = {
     "ru": "phrases:\n  - помогите\n  - нас заперл*\nnot_emergency:\n  - помогите разобраться\n",
 }
 
+MINI_SMALLTALK = {
+    "en": "thanks:\n  reply: You're welcome!\n  phrases: [thank you, thanks a lot, many thanks]\n",
+    "ru": "thanks:\n  reply: Пожалуйста!\n  phrases: [спасибо, спасибо большое, благодарю]\n",
+}
+
 
 def write_topic(
     root: Path,
@@ -170,6 +175,7 @@ def make_mini_content(root: Path) -> Path:
         for topic_id, fields in topics.items():
             write_topic(root, lang, topic_id, *fields)
         (root / lang / "emergency.yaml").write_text(MINI_EMERGENCY[lang], encoding="utf-8")
+        (root / lang / "smalltalk.yaml").write_text(MINI_SMALLTALK[lang], encoding="utf-8")
     (root / "hotlines.yaml").write_text(MINI_HOTLINES, encoding="utf-8")
     return root
 

@@ -151,3 +151,15 @@ def test_a_catalog_without_its_compiled_file_fails_fast(tmp_path):
     (tmp_path / "ky" / "LC_MESSAGES" / "safar.po").write_text("", encoding="utf-8")
     with pytest.raises(MissingCatalogError, match="make setup"):
         I18n(tmp_path, ["ky", "en"])
+
+
+def test_small_talk_gets_a_polite_reply_in_the_users_language(dialogue):
+    turn = dialogue.text(UserState(lang="ru"), "thanks a lot!")
+    assert turn.messages[0].html == "Пожалуйста!"
+    assert turn.events[-1].data["decision"] == "none"
+
+
+def test_an_emergency_never_gets_a_small_talk_reply(dialogue):
+    turn = dialogue.text(UserState(lang="ru"), "помогите, спасибо")
+    assert turn.messages[0].html.startswith("🆘")
+    assert all("Пожалуйста" not in m.html for m in turn.messages)

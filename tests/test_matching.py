@@ -1,0 +1,131 @@
+"""Matching on the real content: decisions, languages, thresholds and the `match` protocol."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import PROJECT_ROOT, MatchThresholds
+from bot.matching import Matcher
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("работодатель забрал паспорт и не отдает", "trouble-passport-taken"),
+        ("rabotodatel zabral pasport i ne otdaet", "trouble-passport-taken"),
+        ("кожоюн паспортумду алып алды, бербей жатат", "trouble-passport-taken"),
+        ("кожоюн паспортумду алып алды бербей жатат".replace("ө", "о"), "trouble-passport-taken"),
+        ("корфармо шиносномаамро гирифт ва намедиҳад", "trouble-passport-taken"),
+        ("корфармо шиносномаамро гирифт ва намедихад", "trouble-passport-taken"),
+        ("my employer took my passport and won't give it back", "trouble-passport-taken"),
+        ("ЗАРПЛАТУ НЕ ПЛАТЯТ УЖЕ 3 МЕСЯЦА", "trouble-unpaid-wages"),
+        ("айлыкты бербей жатышат", "trouble-unpaid-wages"),
+        ("what is human trafficking", "about-what-is-trafficking"),
+    ],
+)
+def test_clear_questions_are_answered_in_any_language_and_script(matcher, message, topic):
+    decision = matcher.decide(message)
+    assert (decision.decision, decision.topic) == ("answer", topic), decision.ranking
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [
+        ("где получить патент в Москве", "ru"),
+        ("gde poluchit patent v moskve", "ru"),
+        ("патент алыш керекпи", "ky"),
+        ("Орусияда иштөө үчүн эмне керек", "ky"),
+        ("oruseyada ishtoo uchun emne kerek", "ky"),
+        ("барои кор дар Русия чӣ лозим аст", "tg"),
+        ("baroi kor dar rusiya chi lozim ast", "tg"),
+        ("do I need a work permit in Turkey", "en"),
+    ],
+)
+def test_language_of_the_message(matcher, message, lang):
+    assert matcher.decide(message).lang == lang
+
+
+def test_a_very_short_question_finds_its_topic(matcher):
+    decision = matcher.decide("патент?")
+    assert "work-russia" in ([decision.topic] if decision.topic else list(decision.suggestions))
+
+
+def test_a_long_story_with_the_question_inside(matcher):
+    story = (
+        "Салам. Мен Бишкектен келдим, эки жылдан бери Москвада стройкада иштейм, балдарым үйдө калды. "
+        "Баары жакшы эле, бирок бригадир бардык паспортторду чогултуп алды, каттоо үчүн деди, "
+        "азыр сурасак бербей жатат. Эмне кылсам болот?"
+    )
+    decision = matcher.decide(story)
+    assert "trouble-passport-taken" in ((decision.topic,) if decision.topic else decision.suggestions)[:1]
+
+
+def test_a_4000_character_message_is_handled_quickly(matcher):
+    decision = matcher.decide("паспорт " + "бла " * 1000)
+    assert decision.decision in ("answer", "suggest", "none")
+
+
+def test_noise_and_small_talk_are_not_answered(matcher):
+    for message in ("🙂🙂🙂", "!!!", "asdkjh qwelkj", "привет", "рахмат", "thanks a lot"):
+        decision = matcher.decide(message)
+        assert decision.decision == "none" and decision.topic is None, (message, decision.ranking)
+    assert matcher.decide("спасибо большое").smalltalk == "thanks"
+
+
+def test_thresholds_are_configurable(real_content):
+    strict = Matcher(real_content, MatchThresholds(answer=99, margin=50, suggest=98))
+    assert strict.decide("работодатель забрал паспорт").decision == "none"
+    eager = Matcher(real_content, MatchThresholds(answer=1, margin=0, suggest=1))
+    assert eager.decide("паспорт").decision == "answer"
+
+
+def test_suggestions_are_at_most_three_real_topics(matcher):
+    decision = matcher.decide("документы")
+    assert len(decision.suggestions) <= 3
+    assert all(not s.startswith("~") for s in decision.suggestions)
+
+
+def test_emergency_is_independent_of_the_score(matcher):
+    decision = matcher.decide("помогите")
+    assert decision.emergency and decision.topic is None
+
+
+def test_match_protocol_reads_and_writes_json_lines():
+    lines = [
+        {"text": "хозяин забрал паспорт", "lang": "ru"},
+        {"text": "ёрӣ диҳед, моро қулф карданд"},
+        {"text": "погода в Бишкеке"},
+    ]
+    stdin = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\nnot json\n"
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "match"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=True,
+    ).stdout.splitlines()
+    results = [json.loads(line) for line in out]
+    assert len(results) == 4
+    first, second, third, broken = results
+    assert set(first) == {"topic", "decision", "score", "suggestions", "emergency", "lang"}
+    assert first["topic"] == "trouble-passport-taken" and first["decision"] == "answer"
+    assert 0 <= first["score"] <= 100
+    assert second["emergency"] is True and second["lang"] == "tg"
+    assert third["decision"] == "none" and third["topic"] is None and third["emergency"] is False
+    assert "error" in broken
+
+
+def test_ask_shows_the_answer_that_would_be_sent():
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "my boss took my passport", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        check=True,
+    ).stdout
+    assert "decision: answer" in out and "[trouble-passport-taken]" in out
