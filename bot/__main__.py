@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import datetime as dt
 import json
 import sys
 import time
@@ -71,7 +73,32 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--misses", type=int, default=60, help="how many misses to list")
     evaluate.set_defaults(handler=cmd_eval)
 
+    stats = commands.add_parser("stats", help="usage report for operators (no one's identity is stored)")
+    stats.add_argument("--days", type=int, default=7, help="the last N days (default 7)")
+    stats.add_argument("--since", type=dt.date.fromisoformat, help="from this date (YYYY-MM-DD)")
+    stats.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
+    stats.add_argument(
+        "--unanswered", type=Path, metavar="FILE", help="write grouped unanswered questions as CSV"
+    )
+    stats.set_defaults(handler=cmd_stats)
+
+    usage_log = commands.add_parser("log", help="the usage log")
+    log_commands = usage_log.add_subparsers(title="log commands", required=True)
+    purge = log_commands.add_parser("purge", help="delete events older than the retention period")
+    purge.add_argument(
+        "--older-than", type=parse_age, metavar="AGE", help="like 90d (default SAFAR_RETENTION_DAYS)"
+    )
+    purge.set_defaults(handler=cmd_purge)
+
     return parser
+
+
+def parse_age(text: str) -> dt.timedelta:
+    """'90d', '12w' or '48h' as a duration."""
+    units = {"d": "days", "w": "weeks", "h": "hours"}
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: use a number and d, w or h, like 90d")
+    return dt.timedelta(**{units[text[-1]]: int(text[:-1])})
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -166,6 +193,40 @@ def cmd_eval(args, config: Config) -> int:
     matcher = _matcher(config)
     rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
     print(format_evaluation(evaluate(matcher, rows), misses=args.misses))
+    return 0
+
+
+def cmd_stats(args, config: Config) -> int:
+    from bot import stats
+
+    if not config.db_path.exists():
+        print(f"No usage log yet at {config.db_path}.", file=sys.stderr)
+        return 1
+    since = args.since or dt.date.today() - dt.timedelta(days=args.days - 1)
+    report = stats.build_report(config.db_path, since, matcher=_matcher(config))
+    stats.print_report(report)
+    if args.html:
+        args.html.write_text(stats.render_html(report), encoding="utf-8")
+        print(f"HTML report written to {args.html}")
+    if args.unanswered:
+        stats.write_csv(report, args.unanswered)
+        print(f"{len(report.unanswered)} groups of unanswered questions written to {args.unanswered}")
+    return 0
+
+
+def cmd_purge(args, config: Config) -> int:
+    from bot.usage_log import UsageLog, load_secret
+
+    age = args.older_than or dt.timedelta(days=config.retention_days)
+
+    async def purge() -> int:
+        log = await UsageLog.open(config.db_path, load_secret(config.hash_secret, config.db_path))
+        try:
+            return await log.purge(age)
+        finally:
+            await log.close()
+
+    print(f"{asyncio.run(purge())} events older than {age.days} days deleted from {config.db_path}")
     return 0
 
 

@@ -170,6 +170,7 @@ class Dialogue:
                     "lang": decision.lang,
                     "suggestions": list(decision.suggestions),
                     "emergency": decision.emergency,
+                    "smalltalk": decision.smalltalk,
                     "text": text,
                 },
             )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import datetime as dt
 import html
 import logging
+import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from telegram import (
     BotCommand,
@@ -121,11 +124,18 @@ def _user_key(update: Update) -> int | str:
     return user.id if user else f"chat:{update.effective_chat.id if update.effective_chat else 0}"
 
 
+async def _state(update: Update, services: Services) -> UserState:
+    state = await services.load_state(_user_key(update))
+    if state.lang is None and update.effective_user:  # until they choose, speak Telegram's language
+        state = replace(state, lang=services.i18n.negotiate(update.effective_user.language_code))
+    return state
+
+
 async def _converse(update: Update, context: SafarContext, act) -> None:
     """Load the user's state, run one dialogue step, send, log."""
     services = context.services
     started = time.perf_counter()
-    state: UserState = await services.load_state(_user_key(update))
+    state = await _state(update, services)
     turn: Turn = act(services.dialogue, state)
     await send_turn(update, context, turn)
     latency = round((time.perf_counter() - started) * 1000, 1)
@@ -186,8 +196,7 @@ async def not_text(update: Update, context: SafarContext) -> None:
     """Explain that only text is understood (voice, photos, stickers...)."""
     if not _in_scope(update, context):
         return
-    state = await context.services.load_state(_user_key(update))
-    _ = context.services.dialogue.gettext(state)
+    _ = context.services.dialogue.gettext(await _state(update, context.services))
     note = _("I can only read text messages. Please write your question in words.")
     await update.effective_message.reply_text(html.escape(note), parse_mode=ParseMode.HTML)
 
@@ -204,6 +213,26 @@ async def reload_content(update: Update, context: SafarContext) -> None:
     else:
         content = context.services.content
         text = f"✅ Content reloaded: {len(content.topic_ids)} topics in {len(content.languages)} languages."
+    await update.effective_message.reply_text(text[:MAX_TEXT], parse_mode=ParseMode.HTML)
+
+
+async def stats_command(update: Update, context: SafarContext) -> None:
+    """Operators: a short usage summary of the last 7 days; nobody's identity is in it."""
+    if update.effective_user.id not in context.bot_data.operators:
+        await command(update, context)
+        return
+    from bot.stats import build_report, short_summary
+
+    services = context.services
+    await services.usage_log.flush()
+    since = dt.date.today() - dt.timedelta(days=6)
+    try:
+        report = await asyncio.to_thread(
+            build_report, services.config.db_path, since, None, services.dialogue.matcher
+        )
+        text = f"<pre>{html.escape(short_summary(report))}</pre>"
+    except sqlite3.Error as error:
+        text = f"Usage log unavailable: {html.escape(str(error))}"
     await update.effective_message.reply_text(text[:MAX_TEXT], parse_mode=ParseMode.HTML)
 
 
@@ -261,7 +290,8 @@ def build_application(
     private_or_group = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
     # Order matters: the first matching handler in the group wins.
     app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler("reload", reload_content))
+    app.add_handler(CommandHandler("reload", reload_content))  # operators only
+    app.add_handler(CommandHandler("stats", stats_command))  # operators only
     app.add_handler(CallbackQueryHandler(button))
     app.add_handler(MessageHandler(filters.COMMAND & private_or_group, command))
     app.add_handler(MessageHandler(filters.TEXT & private_or_group, text_message))

@@ -145,16 +145,31 @@ class UsageLog:
     def user_hash(self, user_id: int | str) -> str:
         return hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
 
-    def record(self, user_id: int | str, events: Iterable[Event], state: UserState | None = None) -> None:
+    def record(
+        self,
+        user_id: int | str,
+        events: Iterable[Event],
+        state: UserState | None = None,
+        at: float | None = None,
+    ) -> None:
+        """Queue events (never waits); ``at`` backdates them, for simulations and imports."""
         user = self.user_hash(user_id)
-        now = time.time()
+        now = at or time.time()
         for event in events:
             if event.kind == "delete":
                 self._states.pop(user, None)
                 self._queue.put_nowait(Row(now, user, event, None))
                 continue
             text = event.data.get("text")
-            keep = text and event.data.get("decision") in TEXT_KEPT_FOR and not event.data.get("emergency")
+            keep = (
+                text
+                and event.data.get("decision") in TEXT_KEPT_FOR
+                and not event.data.get("emergency")
+                and not event.data.get("smalltalk")  # "thanks" is no gap in the FAQ
+            )
+            if state is not None:  # who asked stays unknown; where from and in which language is counted
+                context = {"lang": state.lang, "home": state.home, "current": state.current}
+                event = Event(event.kind, context | {k: v for k, v in event.data.items() if v is not None})
             self._queue.put_nowait(Row(now, user, event, redact(text)[:1000] if keep else None))
         if state is not None and self._states.get(user) != state:
             self._states[user] = state

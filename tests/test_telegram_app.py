@@ -153,3 +153,17 @@ async def test_menu_keyboard_is_persistent(telegram):
     menus = [k for k in keyboards if k and "keyboard" in k]
     assert menus and menus[-1]["is_persistent"] is True
     assert [b["text"] for b in menus[-1]["keyboard"][0]] == ["❓ Ask a question", "📚 Myths and realities"]
+
+
+async def test_stats_for_operators_only(telegram):
+    app, fake = telegram
+    await onboard(app, Updates(user_id=5, language_code="en"))
+    await feed(app, Updates(user_id=5).message("where to buy cheap sneakers"))
+    fake.clear()
+    await feed(app, Updates(user_id=1).message("/stats"))
+    summary = fake.texts()[-1]
+    assert summary.startswith("<pre>Safar") and "users 1" in summary
+    assert "4242" not in summary and "Aida" not in summary
+    fake.clear()
+    await feed(app, Updates(user_id=2, language_code="en").message("/stats"))
+    assert "know this command" in fake.texts()[0]
