@@ -52,81 +52,80 @@ class Report:
 
 
 def build_report(db_path: Path, since: dt.date, until: dt.date | None = None, matcher=None) -> Report:
-    until = until or dt.date.today()
-    start = dt.datetime.combine(since, dt.time.min).timestamp()
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min).timestamp()
+    """Read the daily roll-ups the writer keeps (days are UTC dates), and the unanswered texts."""
+    until = until or dt.datetime.now(dt.UTC).date()
+    window = (since.isoformat(), until.isoformat())
+    start = dt.datetime.combine(since, dt.time.min, dt.UTC).timestamp()
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC).timestamp()
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
-
-        def rows(sql: str, *params) -> list[tuple]:
-            return db.execute(sql, (start, end, *params)).fetchall()
-
-        window = "ts >= ? AND ts < ?"
-        days = rows(
-            f"""SELECT date(ts, 'unixepoch', 'localtime') AS day, count(DISTINCT user_hash),
-                       sum(kind = 'question'), sum(kind = 'emergency')
-                FROM events WHERE {window} GROUP BY day ORDER BY day"""
+        grouped = db.execute(
+            "SELECT day, kind, lang, decision, smalltalk, topic, campaign, country, helpful, count"
+            " FROM daily WHERE day BETWEEN ? AND ?",
+            window,
+        ).fetchall()
+        day_users = dict(
+            db.execute(
+                "SELECT day, count(*) FROM user_days WHERE day BETWEEN ? AND ? GROUP BY day", window
+            ).fetchall()
         )
-        languages = rows(
-            f"SELECT coalesce(lang, '?'), count(*) FROM events WHERE {window} AND kind = 'question'"
-            " GROUP BY 1 ORDER BY 2 DESC"
-        )
-        pairs = rows(
-            f"""SELECT home, current, count(DISTINCT user_hash) FROM events
-                WHERE {window} AND home IS NOT NULL AND current IS NOT NULL
-                GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20"""
-        )
-        campaigns = rows(
-            f"SELECT campaign, count(*) FROM events WHERE {window} AND kind = 'start'"
-            " AND campaign IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"
-        )
-        decisions = dict(
-            rows(
-                f"""SELECT CASE WHEN json_extract(data, '$.smalltalk') IS NOT NULL THEN 'small talk'
-                        ELSE decision END, count(*)
-                    FROM events WHERE {window} AND kind = 'question' GROUP BY 1"""
-            )
-        )
-        top_topics = rows(
-            f"""SELECT topic, count(*) FROM events WHERE {window} AND topic IS NOT NULL
-                AND (kind = 'suggestion_picked' OR (kind = 'question' AND decision = 'answer'))
-                GROUP BY 1 ORDER BY 2 DESC LIMIT 15"""
-        )
-        feedback = rows(
-            f"""SELECT topic, sum(json_extract(data, '$.helpful') = 1),
-                       sum(json_extract(data, '$.helpful') = 0)
-                FROM events WHERE {window} AND kind = 'feedback' GROUP BY 1 ORDER BY 3 DESC, 2 DESC"""
-        )
-        hotlines = rows(
-            f"SELECT coalesce(current, home, '?'), count(*) FROM events WHERE {window}"
-            " AND kind = 'hotline_shown' GROUP BY 1 ORDER BY 2 DESC"
-        )
-        texts = rows(
-            f"""SELECT text, count(*) FROM events WHERE {window} AND text IS NOT NULL
-                GROUP BY text ORDER BY 2 DESC LIMIT {MAX_CLUSTERED_TEXTS}"""
-        )
-        totals = dict(
-            zip(
-                ("events", "users", "questions"),
-                rows(
-                    "SELECT count(*), count(DISTINCT user_hash), sum(kind = 'question')"
-                    f" FROM events WHERE {window}"
-                )[0],
-                strict=True,
-            )
-        )
+        pairs = db.execute(
+            """SELECT home, current, count(DISTINCT user_hash) FROM user_days
+               WHERE day BETWEEN ? AND ? AND home IS NOT NULL AND current IS NOT NULL
+               GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20""",
+            window,
+        ).fetchall()
+        (users,) = db.execute(
+            "SELECT count(DISTINCT user_hash) FROM user_days WHERE day BETWEEN ? AND ?", window
+        ).fetchone()
+        texts = db.execute(
+            f"""SELECT text, count(*) FROM events WHERE ts >= ? AND ts < ? AND text IS NOT NULL
+                GROUP BY text ORDER BY 2 DESC LIMIT {MAX_CLUSTERED_TEXTS}""",
+            (start, end),
+        ).fetchall()
+    languages: Counter[str] = Counter()
+    decisions: Counter[str] = Counter()
+    topics: Counter[str] = Counter()
+    campaigns: Counter[str] = Counter()
+    hotlines: Counter[str] = Counter()
+    questions_per_day: Counter[str] = Counter()
+    emergencies_per_day: Counter[str] = Counter()
+    feedback: dict[str, list[int]] = {}
+    events = 0
+    for day, kind, lang, decision, smalltalk, topic, campaign, country, helpful, count in grouped:
+        events += count
+        if kind == "question":
+            questions_per_day[day] += count
+            languages[lang or "?"] += count
+            decisions["small talk" if smalltalk else decision] += count
+            if decision == "answer" and topic:
+                topics[topic] += count
+        elif kind == "emergency":
+            emergencies_per_day[day] += count
+        elif kind == "suggestion_picked" and topic:
+            topics[topic] += count
+        elif kind == "start" and campaign:
+            campaigns[campaign] += count
+        elif kind == "hotline_shown":
+            hotlines[country or "?"] += count
+        elif kind == "feedback" and topic and helpful >= 0:
+            feedback.setdefault(topic, [0, 0])[0 if helpful else 1] += count
+    days = [
+        (day, day_users.get(day, 0), questions_per_day[day], emergencies_per_day[day])
+        for day in sorted(set(day_users) | set(questions_per_day))
+    ]
     return Report(
         since,
         until,
         days,
-        languages,
+        languages.most_common(),
         pairs,
-        campaigns,
-        decisions,
-        top_topics,
-        [(t, h or 0, n or 0) for t, h, n in feedback],
-        hotlines,
+        campaigns.most_common(),
+        dict(decisions),
+        topics.most_common(15),
+        sorted(((t, up, down) for t, (up, down) in feedback.items()), key=lambda r: (-r[2], -r[1])),
+        hotlines.most_common(),
         cluster_unanswered(texts, matcher),
-        {k: v or 0 for k, v in totals.items()},
+        {"events": events, "users": users, "questions": sum(languages.values())},
     )
 
 

@@ -21,6 +21,7 @@ import re
 import secrets
 import sqlite3
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,18 @@ BATCH_SIZE = 500
 FLUSH_SECONDS = 0.5
 READ_TIMEOUT = 0.3
 TEXT_KEPT_FOR = frozenset({"none", "suggest"})
+
+#: What a day of events adds to the roll-ups; '' and -1 stand for "none" so keys compare equal.
+ROLLUP_KEY = """date(ts, 'unixepoch'), kind, coalesce(lang, ''), coalesce(decision, ''),
+    coalesce(smalltalk, ''), coalesce(topic, ''), coalesce(campaign, ''), coalesce(current, home, ''),
+    coalesce(helpful, -1)"""
+ROLLUP_BACKFILL = f"""
+    DELETE FROM daily;
+    INSERT INTO daily SELECT {ROLLUP_KEY}, count(*) FROM events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
+    DELETE FROM user_days;
+    INSERT INTO user_days SELECT date(ts, 'unixepoch'), user_hash, max(home), max(current)
+        FROM events GROUP BY 1, 2;
+"""
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: settings and events
@@ -55,6 +68,28 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE events ADD COLUMN latency_ms REAL;
     CREATE INDEX events_kind_ts ON events (kind, ts);
     """,
+    # 3: small talk and feedback as columns, so reports need not parse JSON a million times
+    """
+    ALTER TABLE events ADD COLUMN smalltalk TEXT;
+    ALTER TABLE events ADD COLUMN helpful INTEGER;
+    UPDATE events SET smalltalk = json_extract(data, '$.smalltalk'), helpful = json_extract(data, '$.helpful')
+        WHERE data IS NOT NULL;
+    """,
+    # 4: daily roll-ups kept by the writer, so a report over millions of events reads thousands of rows
+    """
+    CREATE TABLE daily (
+        day TEXT NOT NULL, kind TEXT NOT NULL, lang TEXT NOT NULL, decision TEXT NOT NULL,
+        smalltalk TEXT NOT NULL, topic TEXT NOT NULL, campaign TEXT NOT NULL, country TEXT NOT NULL,
+        helpful INTEGER NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (day, kind, lang, decision, smalltalk, topic, campaign, country, helpful)
+    ) WITHOUT ROWID;
+    CREATE TABLE user_days (
+        day TEXT NOT NULL, user_hash TEXT NOT NULL, home TEXT, current TEXT,
+        PRIMARY KEY (day, user_hash)
+    ) WITHOUT ROWID;
+    CREATE INDEX user_days_user ON user_days (user_hash);
+    """
+    + ROLLUP_BACKFILL,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -159,7 +194,7 @@ class UsageLog:
             if event.kind == "delete":
                 self._states.pop(user, None)
                 self._queue.put_nowait(Row(now, user, event, None))
-                continue
+                return  # nothing about this user is kept, not even the emptied settings
             text = event.data.get("text")
             keep = (
                 text
@@ -228,21 +263,37 @@ class UsageLog:
         if self._db is None:
             self.dropped += len(batch)
             return
-        rows, settings, deletions = [], {}, []
+        rows: list[Row] = []
+        settings: dict[str, UserState] = {}
+        deletions: list[str] = []
         for item in batch:
-            if isinstance(item, Row):
-                if item.event.kind == "delete":
-                    deletions.append(item.user_hash)
-                    settings.pop(item.user_hash, None)
-                else:
-                    rows.append(_event_row(item))
+            if isinstance(item, Row) and item.event.kind == "delete":
+                deletions.append(item.user_hash)
+                settings.pop(item.user_hash, None)
+                rows = [row for row in rows if row.user_hash != item.user_hash]
+            elif isinstance(item, Row):
+                rows.append(item)
             else:
                 settings[item[0]] = item[1]
         try:
+            for user in deletions:
+                for table in ("events", "users", "user_days"):
+                    await self._db.execute(f"DELETE FROM {table} WHERE user_hash = ?", (user,))
             await self._db.executemany(
-                "INSERT INTO events (ts, user_hash, kind, lang, topic, decision, score, home, current,"
-                " campaign, text, data, latency_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                rows,
+                f"INSERT INTO events (ts, user_hash, kind, {', '.join(COLUMNS)}, text, data)"
+                f" VALUES ({', '.join('?' * (len(COLUMNS) + 5))})",
+                [_event_row(row) for row in rows],
+            )
+            daily, user_days = _rollups(rows)
+            await self._db.executemany(
+                "INSERT INTO daily VALUES (?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT DO UPDATE SET count = count + excluded.count",
+                [(*key, count) for key, count in daily.items()],
+            )
+            await self._db.executemany(
+                "INSERT INTO user_days VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET"
+                " home = coalesce(excluded.home, home), current = coalesce(excluded.current, current)",
+                [(*key, home, current) for key, (home, current) in user_days.items()],
             )
             await self._db.executemany(
                 "INSERT INTO users (user_hash, lang, home, current, updated) VALUES (?,?,?,?,?)"
@@ -250,9 +301,6 @@ class UsageLog:
                 " current=excluded.current, updated=excluded.updated",
                 [(u, s.lang, s.home, s.current, time.time()) for u, s in settings.items()],
             )
-            for user in deletions:
-                await self._db.execute("DELETE FROM events WHERE user_hash = ?", (user,))
-                await self._db.execute("DELETE FROM users WHERE user_hash = ?", (user,))
             await self._db.commit()
         except sqlite3.Error as error:
             self.dropped += len(batch)
@@ -265,33 +313,62 @@ class UsageLog:
     async def purge(self, older_than: dt.timedelta) -> int:
         assert self._db is not None
         cutoff = time.time() - older_than.total_seconds()
+        cutoff_day = dt.datetime.fromtimestamp(cutoff, dt.UTC).date().isoformat()
+        await self._db.execute("DELETE FROM daily WHERE day < ?", (cutoff_day,))
+        await self._db.execute("DELETE FROM user_days WHERE day < ?", (cutoff_day,))
         cursor = await self._db.execute("DELETE FROM events WHERE ts < ?", (cutoff,))
         await self._db.commit()
         return cursor.rowcount
 
 
+COLUMNS = (
+    "lang",
+    "topic",
+    "decision",
+    "score",
+    "home",
+    "current",
+    "campaign",
+    "latency_ms",
+    "smalltalk",
+    "helpful",
+)
+
+
 def _event_row(row: Row) -> tuple:
     data = dict(row.event.data)
     data.pop("text", None)
-    columns = {
-        key: data.pop(key, None)
-        for key in ("lang", "topic", "decision", "score", "home", "current", "campaign", "latency_ms")
-    }
-    return (
-        row.ts,
-        row.user_hash,
-        row.event.kind,
-        columns["lang"],
-        columns["topic"],
-        columns["decision"],
-        columns["score"],
-        columns["home"],
-        columns["current"],
-        columns["campaign"],
-        row.text,
-        json.dumps(data, ensure_ascii=False) if data else None,
-        columns["latency_ms"],
-    )
+    columns = [data.pop(key, None) for key in COLUMNS]
+    extra = json.dumps(data, ensure_ascii=False) if data else None
+    return (row.ts, row.user_hash, row.event.kind, *columns, row.text, extra)
+
+
+def _rollups(rows: list[Row]) -> tuple[dict[tuple, int], dict[tuple, tuple]]:
+    """What a batch adds to the daily counts and to the users seen per day."""
+    daily: dict[tuple, int] = defaultdict(int)
+    user_days: dict[tuple, tuple] = {}
+    for row in rows:
+        data = row.event.data
+        day = dt.datetime.fromtimestamp(row.ts, dt.UTC).date().isoformat()
+        helpful = data.get("helpful")
+        key = (
+            day,
+            row.event.kind,
+            data.get("lang") or "",
+            data.get("decision") or "",
+            data.get("smalltalk") or "",
+            data.get("topic") or "",
+            data.get("campaign") or "",
+            data.get("current") or data.get("home") or "",
+            -1 if helpful is None else int(helpful),
+        )
+        daily[key] += 1
+        previous = user_days.get((day, row.user_hash), (None, None))
+        user_days[(day, row.user_hash)] = (
+            data.get("home") or previous[0],
+            data.get("current") or previous[1],
+        )
+    return daily, user_days
 
 
 async def migrate(db: aiosqlite.Connection) -> int:

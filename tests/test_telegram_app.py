@@ -124,7 +124,7 @@ async def test_reload_is_for_operators_only_and_keeps_good_content(telegram, min
 
 async def test_delete_erases_settings(telegram):
     app, fake = telegram
-    user = Updates()
+    user = Updates(language_code="en")
     await onboard(app, user)
     await feed(app, user.message("/delete"))
     assert ("Yes, erase", "del:yes") in fake.buttons()

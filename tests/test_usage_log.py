@@ -170,3 +170,16 @@ async def test_migrations_from_empty_and_from_the_previous_schema(tmp_path):
         columns = [r[1] for r in await (await db.execute("PRAGMA table_info(events)")).fetchall()]
         assert "latency_ms" in columns
         assert (await (await db.execute("SELECT count(*) FROM events")).fetchone())[0] == 1
+    previous = tmp_path / "previous.sqlite3"
+    with sqlite3.connect(previous) as conn:
+        conn.executescript(MIGRATIONS[0] + MIGRATIONS[1] + "PRAGMA user_version = 2;")
+        conn.execute("""INSERT INTO events (ts, user_hash, kind, topic, data)
+                        VALUES (1, 'h', 'feedback', 'work-russia', '{"helpful": false}')""")
+        conn.execute("""INSERT INTO events (ts, user_hash, kind, decision, data)
+                        VALUES (2, 'h', 'question', 'none', '{"smalltalk": "thanks"}')""")
+    async with aiosqlite.connect(previous) as db:
+        assert await migrate(db) == 2
+        rows = await (await db.execute("SELECT helpful, smalltalk FROM events ORDER BY ts")).fetchall()
+        assert rows == [(0, None), (None, "thanks")]  # the new columns are filled from the old data
+        daily = await (await db.execute("SELECT kind, helpful, count FROM daily ORDER BY kind")).fetchall()
+        assert daily == [("feedback", 0, 1), ("question", -1, 1)]  # and the roll-ups from the events
