@@ -22,7 +22,7 @@ class MatchThresholds:
     """Scores (0-100) that turn a ranking into a decision; calibrated in docs/matching.md."""
 
     answer: float = 20.0
-    margin: float = 3.0
+    margin: float = 4.0
     suggest: float = 12.0
 
 

@@ -171,7 +171,9 @@ def summary_rows(content: Content) -> list[tuple[str, int, int, int, int, str]]:
                 len(by_id),
                 sum(len(t.questions) for t in by_id.values()),
                 sum(t.reviewed for t in by_id.values()),
-                len(content.emergency[lang].phrases) if lang in content.emergency else 0,
+                len(content.emergency[lang].phrases) + len(content.emergency[lang].cries)
+                if lang in content.emergency
+                else 0,
                 ", ".join(missing) if missing else "—",
             )
         )

@@ -40,6 +40,7 @@ MENU_LABELS = {
     "language": N_("🌐 Language"),
     "about": N_("🔒 About & privacy"),
 }
+NOTHING_DELETED = N_("Nothing was deleted.")
 CATEGORY_LABELS = {
     "myth": N_("Myths and realities"),
     "prepare": N_("Before you go"),
@@ -238,7 +239,7 @@ class Dialogue:
                 return (
                     self.delete(state)
                     if value == "yes"
-                    else Turn([Message(html.escape(self.gettext(state)("Nothing was deleted.")))], state)
+                    else Turn([Message(html.escape(self.gettext(state)(NOTHING_DELETED)))], state)
                 )
         return self.help(state)
 
@@ -402,10 +403,10 @@ class Dialogue:
             return None
         if len(text.split()) < SWITCH_MIN_WORDS:
             return None
-        target = self.i18n.gettext(decision.lang)
-        label = target("Switch to {language}").format(language=self.i18n.language_name(decision.lang))
+        _ = self.i18n.gettext(decision.lang)  # the offer speaks the language it offers
+        label = _("Switch to {language}").format(language=self.i18n.language_name(decision.lang))
         return Message(
-            html.escape(target("Shall I speak your language?")), ((Button(label, f"sw:{decision.lang}"),),)
+            html.escape(_("Shall I speak your language?")), ((Button(label, f"sw:{decision.lang}"),),)
         )
 
     # --- screens ------------------------------------------------------------------------

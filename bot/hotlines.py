@@ -145,7 +145,8 @@ def describe(item: Listing, lang: str, _: Gettext) -> str:
 
 
 def render_card(routing: Routing, lang: str, _: Gettext, title: str | None = None) -> str:
-    parts = [f"<b>{html.escape(title or _('Where to get help'))}</b>"]
+    heading = title or _("Where to get help")
+    parts = [f"<b>{html.escape(heading)}</b>"]
     if routing.home or routing.current:
         home = country_name(routing.home, lang) if routing.home else "—"
         current = country_name(routing.current, lang) if routing.current else home
