@@ -9,12 +9,12 @@ PO     := $(wildcard locales/*/LC_MESSAGES/safar.po)
 MO     := $(PO:.po=.mo)
 E2E    := tests/e2e/node_modules/.installed-stamp
 
-.PHONY: run test setup lint format check-content catalogs translations e2e-setup bench clean
+.PHONY: run test setup lint format check-content catalogs e2e-setup chromium bench clean
 
 run: setup
 	$(PY) -m bot start
 
-test: setup $(E2E)
+test: setup $(E2E) chromium
 	$(PY) -m ruff check bot tests benchmarks
 	$(PY) -m ruff format --check bot tests benchmarks
 	$(VENV)/bin/pybabel -q extract -F babel.cfg --add-comments=TRANSLATORS: --no-location \
@@ -42,6 +42,13 @@ $(E2E): tests/e2e/package.json tests/e2e/package-lock.json
 
 e2e-setup: $(E2E)
 
+# The HTML report is checked in a real browser: Debian's Chromium, installed once.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { echo "Installing Chromium (Debian package) for the report test..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "Could not install Chromium: the HTML report test will say so."; }
+
 # Re-extract interface strings into every catalog (then translate the new ones).
 catalogs: $(STAMP)
 	$(VENV)/bin/pybabel -q extract -F babel.cfg --add-comments=TRANSLATORS: --no-location \
@@ -62,6 +69,7 @@ format: $(STAMP)
 bench: setup
 	$(PY) benchmarks/bench_matching.py
 	$(PY) benchmarks/bench_updates.py
+	$(PY) benchmarks/bench_usage_log.py
 
 clean:
 	rm -rf $(VENV) tests/e2e/node_modules locales/*/LC_MESSAGES/*.mo
