@@ -20,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -42,6 +42,8 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
+SEND_ATTEMPTS = 3
+RETRY_DELAY = 0.5
 USER_COMMANDS = ("start", "help", "topics", "hotline", "sos", "country", "language", "privacy", "delete")
 
 
@@ -96,24 +98,41 @@ def _chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
     return parts
 
 
+async def _with_retries(call, attempts: int = SEND_ATTEMPTS):
+    """Retry a send on a network hiccup or timeout; Telegram's own refusals are not retried."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except (TimedOut, NetworkError) as error:
+            if isinstance(error, BadRequest) or attempt == attempts:
+                raise
+            log.warning("network error while sending (%s), retry %d", type(error).__name__, attempt)
+            await asyncio.sleep(RETRY_DELAY * attempt)
+    return None
+
+
 async def send_turn(update: Update, context: SafarContext, turn: Turn) -> None:
     chat = update.effective_chat
     assert chat is not None
     for message in turn.messages:
         chunks = _chunks(message.html)
         for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            await context.bot.send_message(
-                chat.id,
-                chunk,
-                parse_mode=ParseMode.HTML,
-                disable_web_page_preview=True,
-                reply_markup=_markup(message, chat.id, context) if last else None,
+            markup = _markup(message, chat.id, context) if index == len(chunks) - 1 else None
+            await _with_retries(
+                lambda chunk=chunk, markup=markup: context.bot.send_message(
+                    chat.id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    disable_web_page_preview=True,
+                    reply_markup=markup,
+                )
             )
         for contact in message.contacts:
             try:
-                await context.bot.send_contact(
-                    chat.id, phone_number=contact.phone_number, first_name=contact.name
+                await _with_retries(
+                    lambda contact=contact: context.bot.send_contact(
+                        chat.id, phone_number=contact.phone_number, first_name=contact.name
+                    )
                 )
             except BadRequest as error:  # a contact card is a convenience; the number is in the text
                 log.warning("contact card not sent: %s", error)

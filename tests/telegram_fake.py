@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 BOT = {"id": 777000, "is_bot": True, "first_name": "Safar", "username": "safar_test_bot"}
@@ -23,6 +24,7 @@ class FakeTelegram(BaseRequest):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ids = itertools.count(1)
         self.fail_with: dict[str, tuple[int, dict]] = {}
+        self.network_failures: dict[str, int] = {}  # method -> how many calls fail before it works
 
     async def initialize(self) -> None:
         pass
@@ -47,6 +49,9 @@ class FakeTelegram(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append((api_method, params))
+        if self.network_failures.get(api_method, 0) > 0:
+            self.network_failures[api_method] -= 1
+            raise NetworkError("connection reset by peer (simulated)")
         if api_method in self.fail_with:
             status, body = self.fail_with[api_method]
             return status, json.dumps(body).encode()

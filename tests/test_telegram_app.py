@@ -167,3 +167,11 @@ async def test_stats_for_operators_only(telegram):
     fake.clear()
     await feed(app, Updates(user_id=2, language_code="en").message("/stats"))
     assert "know this command" in fake.texts()[0]
+
+
+async def test_a_network_hiccup_is_retried(telegram, monkeypatch):
+    monkeypatch.setattr("bot.telegram_app.RETRY_DELAY", 0)
+    app, fake = telegram
+    fake.network_failures["sendMessage"] = 2
+    await feed(app, Updates(language_code="en").message("/help"))
+    assert any("Ask me anything" in text for text in fake.texts())

@@ -183,3 +183,21 @@ async def test_migrations_from_empty_and_from_the_previous_schema(tmp_path):
         assert rows == [(0, None), (None, "thanks")]  # the new columns are filled from the old data
         daily = await (await db.execute("SELECT kind, helpful, count FROM daily ORDER BY kind")).fetchall()
         assert daily == [("feedback", 0, 1), ("question", -1, 1)]  # and the roll-ups from the events
+
+
+async def test_a_full_database_costs_events_not_answers(mini_content, config):
+    fake = FakeTelegram()
+    app = build_application(replace(config, content_dir=mini_content), request=fake)
+    user = Updates(language_code="en")
+    async with app:
+        await app.post_init(app)
+        log = app.bot_data.services.usage_log
+        await log.flush()
+        pages = (await (await log._db.execute("PRAGMA page_count")).fetchone())[0]
+        await log._db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from now on
+        for text in ["what is the hotline"] + [f"question {i} " + "long words " * 200 for i in range(30)]:
+            await app.process_update(to_update(user.message(text), app.bot))
+        await log.flush()
+        await app.post_shutdown(app)
+    assert any("free and confidential" in t for t in fake.texts())
+    assert log.dropped > 0
