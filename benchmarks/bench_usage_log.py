@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Config
 from bot.content import load_content
-from bot.dialogue import Event, UserState
 from bot.matching import Matcher
+from bot.replies import Event, UserState
 from bot.stats import build_report
 from bot.usage_log import ROLLUP_BACKFILL, UsageLog, migrate
 

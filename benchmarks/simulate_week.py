@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Config
-from bot.dialogue import UserState
 from bot.normalize import skeleton
+from bot.replies import UserState
 from bot.services import Services
 
 UNCOVERED = [

@@ -13,7 +13,7 @@ import sys
 from typing import TextIO
 
 from bot.config import Config
-from bot.dialogue import Button, Message, Turn, UserState
+from bot.replies import Button, Message, Turn, UserState
 from bot.services import Services
 
 _TAG = re.compile(r"<[^>]+>")

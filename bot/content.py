@@ -133,6 +133,26 @@ class SmallTalk:
     phrases: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class CheckQuestion:
+    id: str
+    text: str
+    red_flag: bool  # the answer that is a warning sign: True for "yes", False for "no"
+    advice: str
+
+
+@dataclass(frozen=True)
+class JobCheck:
+    """The /check walk-through for one language: questions about an offer and what answers mean."""
+
+    lang: str
+    intro: str
+    questions: tuple[CheckQuestion, ...]
+    verdicts: dict[str, str]  # none | some | many
+    next: str
+    path: str = ""
+
+
 @dataclass
 class Content:
     """Everything the bot says, indexed by language and topic id."""
@@ -142,6 +162,7 @@ class Content:
     emergency: dict[str, EmergencyPhrases]
     root: Path
     smalltalk: dict[str, dict[str, SmallTalk]] = field(default_factory=dict)  # lang -> intent -> it
+    checks: dict[str, JobCheck] = field(default_factory=dict)  # lang -> the /check walk-through
 
     @property
     def languages(self) -> list[str]:
@@ -187,6 +208,7 @@ def load_content(root: Path) -> LoadResult:
     topics: dict[str, dict[str, Topic]] = {}
     emergency: dict[str, EmergencyPhrases] = {}
     smalltalk: dict[str, dict[str, SmallTalk]] = {}
+    checks: dict[str, JobCheck] = {}
     if not root.is_dir():
         problems.append(Problem(str(root), 0, "content folder not found"))
         return LoadResult(Content({}, (), {}, root), problems)
@@ -213,8 +235,11 @@ def load_content(root: Path) -> LoadResult:
         if phrases:
             emergency[lang] = phrases
         smalltalk[lang] = _load_smalltalk(lang_dir / "smalltalk.yaml", lang, problems)
+        check = _load_check(lang_dir / "check.yaml", lang, problems)
+        if check:
+            checks[lang] = check
     hotlines = _load_hotlines(root / "hotlines.yaml", problems)
-    return LoadResult(Content(topics, hotlines, emergency, root, smalltalk), problems)
+    return LoadResult(Content(topics, hotlines, emergency, root, smalltalk, checks), problems)
 
 
 # --- topics -------------------------------------------------------------------------------
@@ -414,6 +439,54 @@ def _load_smalltalk(path: Path, lang: str, problems: list[Problem]) -> dict[str,
         phrases = tuple(str(p).strip() for p in entry["phrases"] if str(p or "").strip())
         found[intent] = SmallTalk(intent, lang, entry["reply"].strip(), phrases)
     return found
+
+
+CHECK_VERDICTS = ("none", "some", "many")
+CHECK_TEXT_LIMIT = 300
+
+
+def _load_check(path: Path, lang: str, problems: list[Problem]) -> JobCheck | None:
+    if not path.exists():
+        return None
+    data, lines = _yaml_mapping(path, path.read_text(encoding="utf-8"), 1, problems)
+    if data is None:
+        return None
+    before = len(problems)
+
+    def report(line: int, message: str) -> None:
+        problems.append(Problem(str(path), line, message))
+
+    for key in ("intro", "questions", "verdicts", "next"):
+        if key not in data:
+            report(1, f"missing field {key!r}")
+    for key in set(data) - {"intro", "questions", "verdicts", "next"}:
+        report(lines.get(key, 1), f"unknown field {key!r} (known: intro, questions, verdicts, next)")
+    if len(problems) > before:
+        return None
+    questions = []
+    item_lines = lines["__items__"].get("questions", [])  # type: ignore[union-attr]
+    for index, item in enumerate(data["questions"] or []):
+        line = item_lines[index] if index < len(item_lines) else lines["questions"]
+        if not isinstance(item, dict) or {"id", "text", "red_flag", "advice"} - set(item):
+            report(line, "each question needs id, text, red_flag and advice")
+            continue
+        if str(item["red_flag"]).lower() not in ("yes", "no", "true", "false"):
+            report(line, f'red_flag must be "yes" or "no", not {item["red_flag"]!r}')
+            continue
+        for key in ("text", "advice"):
+            if len(str(item[key])) > CHECK_TEXT_LIMIT:
+                report(line, f"{key} of {item['id']!r} is over {CHECK_TEXT_LIMIT} characters")
+        red_flag = str(item["red_flag"]).lower() in ("yes", "true")
+        questions.append(CheckQuestion(str(item["id"]), str(item["text"]), red_flag, str(item["advice"])))
+    if not questions:
+        report(lines["questions"], "the check needs at least one question")
+    verdicts = data["verdicts"] if isinstance(data["verdicts"], dict) else {}
+    for key in CHECK_VERDICTS:
+        if not isinstance(verdicts.get(key), str):
+            report(lines["verdicts"], f"verdicts needs a text for {key!r} (none, some, many)")
+    if len(problems) > before:
+        return None
+    return JobCheck(lang, str(data["intro"]), tuple(questions), dict(verdicts), str(data["next"]), str(path))
 
 
 # --- hotlines -----------------------------------------------------------------------------

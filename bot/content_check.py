@@ -88,6 +88,36 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
                     )
                 )
 
+    if content.checks:
+        reference = next(iter(sorted(content.checks.items())))[1]
+        expected = [q.id for q in reference.questions]
+        flags = {q.id: q.red_flag for q in reference.questions}
+        for lang in content.languages:
+            check = content.checks.get(lang)
+            if check is None:
+                path = str(content.root / lang / "check.yaml")
+                if path not in broken:
+                    problems.append(Problem(path, 0, f"the job-offer check is missing in {lang}"))
+                continue
+            ids = [q.id for q in check.questions]
+            if ids != expected:
+                problems.append(
+                    Problem(
+                        check.path,
+                        _line_of(check.path, "questions:"),
+                        f"question ids {ids} differ from {reference.lang}: {expected}",
+                    )
+                )
+            for question in check.questions:
+                if question.id in flags and question.red_flag != flags[question.id]:
+                    problems.append(
+                        Problem(
+                            check.path,
+                            _line_of(check.path, f"id: {question.id}"),
+                            f"red_flag of {question.id!r} differs from {reference.lang}",
+                        )
+                    )
+
     for hotline in content.hotlines:
         if hotline.verified is None:
             problems.append(

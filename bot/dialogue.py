@@ -12,35 +12,63 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from bot import hotlines
-from bot.content import CATEGORIES, Content, Topic
-from bot.hotlines import OTHER, PICKER_COUNTRIES, Contact
+from bot import hotlines, job_check
+from bot.content import Content, Topic
+from bot.hotlines import OTHER, PICKER_COUNTRIES
 from bot.i18n import Gettext, I18n, country_name
 from bot.matching import Decision, Matcher
+from bot.replies import N_, Button, Event, Message, ShareCard, Turn, UserState
 
-MENU_ACTIONS = ("ask", "browse", "hotline", "sos", "language", "about")
+__all__ = ["Button", "Dialogue", "Event", "Message", "Turn", "UserState"]
+
+MENU_ACTIONS = ("ask", "browse", "check", "hotline", "sos", "language", "about")
+STAGES = ("before", "abroad", "returned")
+#: Which categories come first at each stage of the journey.
+STAGE_ORDER = {
+    "before": ("prepare", "myth", "work", "about", "help", "trouble", "bot"),
+    "abroad": ("trouble", "help", "work", "myth", "about", "prepare", "bot"),
+    "returned": ("help", "myth", "about", "trouble", "prepare", "work", "bot"),
+}
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CAMPAIGN_SEPARATOR = "-src-"
 SWITCH_MIN_WORDS = 3
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction; it is translated where it is shown."""
-    return message
 
 
 MENU_LABELS = {
     # TRANSLATORS: persistent menu buttons; keep them short, the emoji stay.
     "ask": N_("❓ Ask a question"),
     "browse": N_("📚 Myths and realities"),
+    "check": N_("✅ Check a job offer"),
     "hotline": N_("☎️ Hotline"),
     "sos": N_("🆘 Emergency"),
     "language": N_("🌐 Language"),
     "about": N_("🔒 About & privacy"),
 }
 NOTHING_DELETED = N_("Nothing was deleted.")
+STAGE_LABELS = {
+    # TRANSLATORS: where the person is in their journey; three short buttons in one row.
+    "before": N_("🧳 Going"),
+    "abroad": N_("🌍 Abroad"),
+    "returned": N_("🏠 Back home"),
+}
+QUICK_EXIT = N_("🚪 Quick exit")
+#: The command menu Telegram shows, with descriptions in each language.
+COMMANDS = {
+    # TRANSLATORS: descriptions in Telegram's command menu, lower case, short.
+    "start": N_("start over"),
+    "help": N_("what I can do"),
+    "topics": N_("myths and realities by topic"),
+    "check": N_("check a job offer"),
+    "hotline": N_("where to call for help"),
+    "sos": N_("emergency numbers"),
+    "country": N_("change your countries"),
+    "language": N_("change the language"),
+    "privacy": N_("what I store about you"),
+    "delete": N_("erase everything stored about you"),
+    "exit": N_("quick exit: delete this chat's messages"),
+}
 CATEGORY_LABELS = {
     "myth": N_("Myths and realities"),
     "prepare": N_("Before you go"),
@@ -50,49 +78,6 @@ CATEGORY_LABELS = {
     "about": N_("About trafficking"),
     "bot": N_("About this bot"),
 }
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    data: str
-
-
-@dataclass(frozen=True)
-class Message:
-    html: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    contacts: tuple[Contact, ...] = ()
-    menu: tuple[str, ...] = ()  # persistent menu labels to show, if any
-
-
-@dataclass
-class UserState:
-    lang: str | None = None
-    home: str | None = None
-    current: str | None = None
-    asking: str | None = None  # "home" or "current" while onboarding
-
-    @property
-    def knows_countries(self) -> bool:
-        return bool(self.home and self.current)
-
-
-@dataclass(frozen=True)
-class Event:
-    kind: str
-    data: dict = field(default_factory=dict)
-
-
-@dataclass
-class Turn:
-    messages: list[Message]
-    state: UserState
-    events: list[Event] = field(default_factory=list)
-
-    def add(self, *messages: Message) -> Turn:
-        self.messages.extend(messages)
-        return self
 
 
 class Dialogue:
@@ -144,6 +129,8 @@ class Dialogue:
             "delete": self.confirm_delete,
             "menu": self.browse,
             "topics": self.browse,
+            "check": self.job_check,
+            "exit": self.quick_exit,
         }.get(name)
         if handler:
             return handler(state)
@@ -235,6 +222,12 @@ class Dialogue:
                 return self.category(state, value)
             case "menu":
                 return self.menu_action(state, value)
+            case "chk":
+                return self.job_check(state, value)
+            case "exit":
+                return self.quick_exit(state)
+            case "stage":
+                return self.browse(replace(state, stage=value) if value in STAGES else state)
             case "del":
                 return (
                     self.delete(state)
@@ -355,6 +348,7 @@ class Dialogue:
             return [
                 Message(
                     f"🆘 {html.escape(safety)}\n\n{card}",
+                    ((Button(_(QUICK_EXIT), "exit"),),),
                     contacts=tuple(hotlines.contacts(routing, state.lang or "en")),
                 )
             ]
@@ -366,7 +360,7 @@ class Dialogue:
         return [
             Message(
                 f"🆘 {html.escape(safety)}\n\n{numbers}\n\n{html.escape(where)}",
-                self.country_buttons(state, "current"),
+                (*self.country_buttons(state, "current"), (Button(_(QUICK_EXIT), "exit"),)),
             )
         ]
 
@@ -422,6 +416,8 @@ class Dialogue:
                 return Turn([Message(html.escape(text), menu=self.menu_labels(state))], state)
             case "browse":
                 return self.browse(state)
+            case "check":
+                return self.job_check(state)
             case "hotline":
                 return self.hotline(state)
             case "sos":
@@ -445,13 +441,45 @@ class Dialogue:
             "/privacy: what I store about you\n"
             "/delete: erase everything stored about you"
         )
-        return Turn([Message(html.escape(text), menu=self.menu_labels(state))], state)
+        more = _("/check: check a job offer\n/exit: quick exit, deletes this chat's messages")
+        return Turn([Message(html.escape(f"{text}\n{more}"), menu=self.menu_labels(state))], state)
+
+    def stage(self, state: UserState) -> str:
+        """Where the person is in the journey: their choice, else what their countries say."""
+        if state.stage in STAGES:
+            return state.stage
+        known = state.home and state.current and OTHER not in (state.home, state.current)
+        return "abroad" if known and state.home != state.current else "before"
 
     def browse(self, state: UserState) -> Turn:
         _ = self.gettext(state)
         present = {t.category for t in self.content.all_topics()}
-        buttons = tuple((Button(_(CATEGORY_LABELS[c]), f"cat:{c}"),) for c in CATEGORIES if c in present)
-        return Turn([Message(html.escape(_("Choose a topic:")), buttons)], state)
+        stage = self.stage(state)
+        stages = tuple(
+            Button(("✓ " if key == stage else "") + _(STAGE_LABELS[key]), f"stage:{key}") for key in STAGES
+        )
+        categories = tuple(
+            (Button(_(CATEGORY_LABELS[c]), f"cat:{c}"),) for c in STAGE_ORDER[stage] if c in present
+        )
+        return Turn([Message(html.escape(_("Choose a topic:")), (stages, *categories))], state)
+
+    def job_check(self, state: UserState, answers: str = "") -> Turn:
+        """/check: the next question about a job offer, or the verdict and the hotline."""
+        check = self.content.checks.get(state.lang or "") or self.content.checks.get("en")
+        if check is None:
+            return self.help(state)
+        _ = self.gettext(state)
+        if not job_check.valid(answers):
+            answers = ""
+        if not job_check.is_complete(check, answers):
+            return Turn([job_check.question(check, answers, _)], state)
+        flags = len(job_check.red_flags(check, answers))
+        turn = Turn([job_check.verdict(check, answers)], state, [Event("job_check", {"red_flags": flags})])
+        return turn.add(*self.hotline_messages(state))
+
+    def quick_exit(self, state: UserState) -> Turn:
+        """Erase what is stored and ask the adapter to delete the chat's messages; say nothing telling."""
+        return Turn([Message("👍")], UserState(), [Event("delete")], quick_exit=True)
 
     def category(self, state: UserState, category: str) -> Turn:
         lang = state.lang or self.i18n.default
@@ -540,7 +568,11 @@ class Dialogue:
             "/delete erases everything stored about you. To remove this chat from your phone, "
             "delete it in Telegram (Delete chat)."
         )
-        return Turn([Message(html.escape(text), menu=self.menu_labels(state))], state)
+        more = _(
+            "/exit deletes at once this chat's messages, where Telegram still allows it, "
+            "and everything stored about you."
+        )
+        return Turn([Message(html.escape(f"{text}\n\n{more}"), menu=self.menu_labels(state))], state)
 
     def confirm_delete(self, state: UserState) -> Turn:
         _ = self.gettext(state)
@@ -559,6 +591,35 @@ class Dialogue:
         _ = self.gettext(fresh)
         text = _("Done: everything stored about you has been erased. Send /start to begin again.")
         return Turn([Message(html.escape(text))], fresh, [Event("delete")])
+
+
+SHARE_CAMPAIGN = "share"
+SHARE_LIMIT = 8
+
+
+def share_cards(dialogue: Dialogue, query: str, lang: str) -> list[ShareCard]:
+    """Topic cards for "@bot <words>" in any chat: the best matches, or the myths when empty."""
+    content = dialogue.content
+    if query.strip():
+        ranked = [tid for tid, _ in dialogue.matcher.rank(query) if not tid.startswith("~")]
+    else:
+        ranked = [tid for tid in content.topic_ids if tid.startswith("myth-")]
+    cards = []
+    for topic_id in ranked[:SHARE_LIMIT]:
+        topic = content.topic(topic_id, lang)
+        if topic is None:
+            continue
+        description = topic.answer_text.replace("\n", " ")
+        cards.append(
+            ShareCard(
+                topic_id,
+                topic.title,
+                description[:120],
+                f"<b>{html.escape(topic.title)}</b>\n\n{topic.answer_html}",
+                f"{topic.lang}-{topic_id}{CAMPAIGN_SEPARATOR}{SHARE_CAMPAIGN}",
+            )
+        )
+    return cards
 
 
 def describe_decision(content: Content, decision: Decision, lang: str) -> str:

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from bot.config import Config
 from bot.content import Content, Problem, load_content
 from bot.content_check import cross_check
-from bot.dialogue import Dialogue, Turn, UserState
+from bot.dialogue import Dialogue
 from bot.i18n import I18n
 from bot.matching import Matcher
+from bot.replies import Turn, UserState
 from bot.usage_log import UsageLog, load_secret
 
 log = logging.getLogger(__name__)

@@ -9,14 +9,19 @@ import html
 import logging
 import sqlite3
 import time
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
     KeyboardButton,
+    LinkPreviewOptions,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
@@ -30,13 +35,15 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     ExtBot,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config
-from bot.dialogue import Message, Turn, UserState
+from bot.dialogue import COMMANDS, share_cards
+from bot.replies import Event, Message, Turn, UserState
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -44,7 +51,9 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4096
 SEND_ATTEMPTS = 3
 RETRY_DELAY = 0.5
-USER_COMMANDS = ("start", "help", "topics", "hotline", "sos", "country", "language", "privacy", "delete")
+DELETABLE_FOR = 47 * 3600  # Telegram lets a bot delete messages in a private chat for 48 hours
+TRACKED_MESSAGES = 500
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 @dataclass
@@ -67,7 +76,10 @@ class SafarContext(CallbackContext[ExtBot, dict, dict, BotData]):
 # --- sending ------------------------------------------------------------------------------
 
 
-def _markup(message: Message, chat_id: int, context: SafarContext):
+def _markup(message: Message, chat_id: int, context: SafarContext, quick_exit: bool = False):
+    if quick_exit:  # the menu's words would tell anyone looking what this chat was
+        context.bot_data.menus.pop(chat_id, None)
+        return ReplyKeyboardRemove()
     if message.buttons:
         return InlineKeyboardMarkup(
             [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in message.buttons]
@@ -111,29 +123,55 @@ async def _with_retries(call, attempts: int = SEND_ATTEMPTS):
     return None
 
 
+def _track(context: SafarContext, chat_type: str, message_id: int | None) -> None:
+    """Remember message ids of a private chat in memory (never on disk), for a quick exit."""
+    if chat_type != ChatType.PRIVATE or message_id is None or context.chat_data is None:
+        return
+    tracked: deque = context.chat_data.setdefault("messages", deque(maxlen=TRACKED_MESSAGES))
+    tracked.append((message_id, time.time()))
+
+
+async def _erase_chat(context: SafarContext, chat_id: int) -> None:
+    """Delete what Telegram still lets the bot delete in this chat: its messages and the person's."""
+    tracked: deque = (context.chat_data or {}).get("messages", deque())
+    recent = [message_id for message_id, sent in tracked if time.time() - sent < DELETABLE_FOR]
+    tracked.clear()
+    for start in range(0, len(recent), 100):
+        try:
+            await context.bot.delete_messages(chat_id, recent[start : start + 100])
+        except TelegramError as error:
+            log.warning("quick exit: some messages could not be deleted (%s)", error)
+
+
 async def send_turn(update: Update, context: SafarContext, turn: Turn) -> None:
     chat = update.effective_chat
     assert chat is not None
+    if turn.quick_exit:
+        await _erase_chat(context, chat.id)
     for message in turn.messages:
         chunks = _chunks(message.html)
         for index, chunk in enumerate(chunks):
-            markup = _markup(message, chat.id, context) if index == len(chunks) - 1 else None
-            await _with_retries(
+            last = index == len(chunks) - 1
+            markup = _markup(message, chat.id, context, turn.quick_exit) if last else None
+            sent = await _with_retries(
                 lambda chunk=chunk, markup=markup: context.bot.send_message(
                     chat.id,
                     chunk,
                     parse_mode=ParseMode.HTML,
-                    disable_web_page_preview=True,
+                    link_preview_options=NO_PREVIEW,
                     reply_markup=markup,
                 )
             )
+            if not turn.quick_exit:
+                _track(context, chat.type, sent.message_id if sent else None)
         for contact in message.contacts:
             try:
-                await _with_retries(
+                sent = await _with_retries(
                     lambda contact=contact: context.bot.send_contact(
                         chat.id, phone_number=contact.phone_number, first_name=contact.name
                     )
                 )
+                _track(context, chat.type, sent.message_id if sent else None)
             except BadRequest as error:  # a contact card is a convenience; the number is in the text
                 log.warning("contact card not sent: %s", error)
 
@@ -155,6 +193,8 @@ async def _converse(update: Update, context: SafarContext, act) -> None:
     services = context.services
     started = time.perf_counter()
     state = await _state(update, services)
+    if update.effective_chat and update.effective_message:
+        _track(context, update.effective_chat.type, update.effective_message.message_id)
     turn: Turn = act(services.dialogue, state)
     await send_turn(update, context, turn)
     latency = round((time.perf_counter() - started) * 1000, 1)
@@ -209,6 +249,32 @@ async def button(update: Update, context: SafarContext) -> None:
     query = update.callback_query
     await query.answer()
     await _converse(update, context, lambda d, s: d.button(s, query.data or ""))
+
+
+async def inline_share(update: Update, context: SafarContext) -> None:
+    """Offer topic cards to send to a friend from any chat, each with a link back to the bot."""
+    query = update.inline_query
+    services = context.services
+    state = await _state(update, services)
+    lang = state.lang or services.i18n.default
+    _ = services.i18n.gettext(lang)
+    username = context.bot.username
+    results = []
+    for card in share_cards(services.dialogue, query.query[:200], lang):
+        link = f"https://t.me/{username}?start={card.payload}"
+        results.append(
+            InlineQueryResultArticle(
+                id=card.topic_id,
+                title=card.title,
+                description=card.description,
+                input_message_content=InputTextMessageContent(
+                    _chunks(card.html)[0], parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+                ),
+                reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(_("Ask Safar"), url=link)]]),
+            )
+        )
+    await query.answer(results, cache_time=300, is_personal=True)
+    await services.record(_user_key(update), Turn([], state, [Event("share", {"query": bool(query.query)})]))
 
 
 async def not_text(update: Update, context: SafarContext) -> None:
@@ -279,7 +345,11 @@ def build_application(
         app.bot_data.services = services or await Services.open(config)
         app.bot_data.operators = config.operator_ids
         try:
-            await app.bot.set_my_commands([BotCommand(c, c) for c in USER_COMMANDS])
+            i18n = app.bot_data.services.i18n
+            for lang in (None, *i18n.languages):
+                _ = i18n.gettext(lang or i18n.default)
+                commands = [BotCommand(name, _(text)) for name, text in COMMANDS.items()]
+                await app.bot.set_my_commands(commands, language_code=lang)
         except TelegramError as error:
             log.warning("could not set the command menu: %s", error)
 
@@ -312,6 +382,7 @@ def build_application(
     app.add_handler(CommandHandler("reload", reload_content))  # operators only
     app.add_handler(CommandHandler("stats", stats_command))  # operators only
     app.add_handler(CallbackQueryHandler(button))
+    app.add_handler(InlineQueryHandler(inline_share))  # "@bot passport" in any chat
     app.add_handler(MessageHandler(filters.COMMAND & private_or_group, command))
     app.add_handler(MessageHandler(filters.TEXT & private_or_group, text_message))
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL & private_or_group, not_text))

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.dialogue import Event, UserState
+from bot.replies import Event, UserState
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX user_days_user ON user_days (user_hash);
     """
     + ROLLUP_BACKFILL,
+    # 5: where the person is in the journey (before, abroad, returned), for the topic menu
+    """
+    ALTER TABLE users ADD COLUMN stage TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -192,7 +196,8 @@ class UsageLog:
         now = at or time.time()
         for event in events:
             if event.kind == "delete":
-                self._states.pop(user, None)
+                # Cache the erased state: until the writer has run, the database still has the old one.
+                self._states[user] = UserState()
                 self._queue.put_nowait(Row(now, user, event, None))
                 return  # nothing about this user is kept, not even the emptied settings
             text = event.data.get("text")
@@ -219,11 +224,11 @@ class UsageLog:
             try:
                 async with asyncio.timeout(READ_TIMEOUT):
                     cursor = await self._db.execute(
-                        "SELECT lang, home, current FROM users WHERE user_hash = ?", (user,)
+                        "SELECT lang, home, current, stage FROM users WHERE user_hash = ?", (user,)
                     )
                     row = await cursor.fetchone()
                 if row:
-                    state = UserState(lang=row[0], home=row[1], current=row[2])
+                    state = UserState(lang=row[0], home=row[1], current=row[2], stage=row[3])
             except (TimeoutError, sqlite3.Error) as error:
                 log.warning("could not read settings (%s); starting fresh", type(error).__name__)
         self._states[user] = state
@@ -296,10 +301,10 @@ class UsageLog:
                 [(*key, home, current) for key, (home, current) in user_days.items()],
             )
             await self._db.executemany(
-                "INSERT INTO users (user_hash, lang, home, current, updated) VALUES (?,?,?,?,?)"
+                "INSERT INTO users (user_hash, lang, home, current, stage, updated) VALUES (?,?,?,?,?,?)"
                 " ON CONFLICT (user_hash) DO UPDATE SET lang=excluded.lang, home=excluded.home,"
-                " current=excluded.current, updated=excluded.updated",
-                [(u, s.lang, s.home, s.current, time.time()) for u, s in settings.items()],
+                " current=excluded.current, stage=excluded.stage, updated=excluded.updated",
+                [(u, s.lang, s.home, s.current, s.stage, time.time()) for u, s in settings.items()],
             )
             await self._db.commit()
         except sqlite3.Error as error:

@@ -131,6 +131,12 @@ class Updates:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return {"update_id": next(self._ids), "message": message}
 
+    def inline(self, query: str) -> dict:
+        return {
+            "update_id": next(self._ids),
+            "inline_query": {"id": str(next(self._ids)), "from": self.user, "query": query, "offset": ""},
+        }
+
     def sticker(self) -> dict:
         return {
             "update_id": next(self._ids),

@@ -11,9 +11,10 @@ from babel.messages.mofile import write_mo
 
 from bot.config import PROJECT_ROOT
 from bot.content import load_content
-from bot.dialogue import Dialogue, UserState
+from bot.dialogue import Dialogue, share_cards
 from bot.i18n import I18n, MissingCatalogError
 from bot.matching import Matcher
+from bot.replies import Event, UserState
 from tests.conftest import make_mini_content, write_topic
 
 
@@ -163,3 +164,93 @@ def test_an_emergency_never_gets_a_small_talk_reply(dialogue):
     turn = dialogue.text(UserState(lang="ru"), "помогите, спасибо")
     assert turn.messages[0].html.startswith("🆘")
     assert all("Пожалуйста" not in m.html for m in turn.messages)
+
+
+# --- campaign features --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_dialogue(real_content) -> Dialogue:
+    return Dialogue(
+        real_content, Matcher(real_content), I18n(PROJECT_ROOT / "locales", real_content.languages)
+    )
+
+
+def press_through_check(dialogue: Dialogue, state: UserState, answers: str):
+    turn = dialogue.command(state, "check")
+    for answer in answers:
+        data = next(b.data for row in turn.messages[-1].buttons for b in row if b.data.endswith(answer))
+        turn = dialogue.button(state, data)
+    return turn
+
+
+def test_job_check_walks_through_every_question(real_dialogue):
+    state = UserState(lang="en", home="KG", current="KG")
+    turn = real_dialogue.command(state, "check")
+    assert turn.messages[0].html.startswith("Let&#x27;s check") and "<b>1/7</b>" in turn.messages[0].html
+    assert [b.data for b in turn.messages[0].buttons[0]] == ["chk:y", "chk:n"]
+    turn = real_dialogue.button(state, "chk:yy")
+    assert "<b>3/7</b>" in turn.messages[0].html
+
+
+@pytest.mark.parametrize(
+    ("answers", "flags", "verdict"),
+    [
+        ("nnyyynn", 0, "No red flags"),
+        ("yyyyynn", 2, "Red flags found: 2"),
+        ("yynnnyy", 7, "Red flags found: 7"),
+    ],
+)
+def test_job_check_verdict_counts_red_flags(real_dialogue, answers, flags, verdict):
+    state = UserState(lang="en", home="TJ", current="RU")
+    turn = press_through_check(real_dialogue, state, answers)
+    assert verdict in turn.messages[0].html
+    assert turn.messages[0].html.count("•") == flags
+    assert turn.events == [Event("job_check", {"red_flags": flags})]
+    assert "112" in turn.messages[-1].html  # then the hotline for where the person is
+
+
+@pytest.mark.parametrize("lang", ["ky", "tg", "ru"])
+def test_job_check_speaks_every_language(real_dialogue, real_content, lang):
+    turn = press_through_check(real_dialogue, UserState(lang=lang, home="KG", current="RU"), "yyyyyyy")
+    assert real_content.checks[lang].verdicts["many"].format(count=4)[:20] in turn.messages[0].html
+
+
+def test_job_check_ignores_forged_answers(real_dialogue):
+    turn = real_dialogue.button(UserState(lang="en"), "chk:<script>")
+    assert "<b>1/7</b>" in turn.messages[0].html
+
+
+def test_quick_exit_erases_and_says_nothing_telling(dialogue):
+    turn = dialogue.command(UserState(lang="en", home="KG", current="RU"), "exit")
+    assert turn.quick_exit and turn.state == UserState()
+    assert turn.events == [Event("delete")]
+    assert [m.html for m in turn.messages] == ["👍"]
+
+
+def test_emergency_replies_offer_a_quick_exit(dialogue):
+    turn = dialogue.text(UserState(lang="en", home="KG", current="RU"), "help me")
+    assert any(b.data == "exit" for row in turn.messages[0].buttons for b in row)
+    turn = dialogue.text(UserState(lang="en"), "help me")
+    assert any(b.data == "exit" for row in turn.messages[0].buttons for b in row)
+
+
+def test_topic_menu_follows_the_stage_of_the_journey(real_dialogue):
+    def categories(state):
+        rows = real_dialogue.browse(state).messages[0].buttons
+        return [row[0].data for row in rows[1:]]
+
+    assert categories(UserState(lang="en", home="KG", current="KG"))[0] == "cat:prepare"
+    assert categories(UserState(lang="en", home="KG", current="RU"))[0] == "cat:trouble"
+    turn = real_dialogue.button(UserState(lang="en", home="KG", current="KG"), "stage:returned")
+    assert turn.state.stage == "returned"
+    assert [b.label for b in turn.messages[0].buttons[0]][2].startswith("✓ ")
+    assert categories(turn.state)[0] == "cat:help"
+
+
+def test_share_cards_link_back_to_the_topic(real_dialogue):
+    cards = share_cards(real_dialogue, "passport", "ky")
+    assert cards[0].topic_id == "trouble-passport-taken"
+    assert cards[0].payload == "ky-trouble-passport-taken-src-share"
+    assert cards[0].html.startswith("<b>") and len(cards) <= 8
+    assert all(c.topic_id.startswith("myth-") for c in share_cards(real_dialogue, "", "tg"))

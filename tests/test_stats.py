@@ -13,7 +13,7 @@ import time
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.dialogue import Event, UserState
+from bot.replies import Event, UserState
 from bot.stats import build_report, cluster_unanswered, render_html, short_summary, write_csv
 from bot.usage_log import UsageLog
 

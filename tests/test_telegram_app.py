@@ -175,3 +175,43 @@ async def test_a_network_hiccup_is_retried(telegram, monkeypatch):
     fake.network_failures["sendMessage"] = 2
     await feed(app, Updates(language_code="en").message("/help"))
     assert any("Ask me anything" in text for text in fake.texts())
+
+
+async def test_quick_exit_deletes_the_chat_and_the_menu(telegram):
+    app, fake = telegram
+    user = Updates(language_code="en")
+    await onboard(app, user)
+    await feed(app, user.message("help me they beat us"))
+    sent_ids = [call for call in fake.calls if call[0] in ("sendMessage", "sendContact")]
+    fake.clear()
+    await feed(app, user.press("exit"))
+    deleted = [
+        int(i) for name, params in fake.calls if name == "deleteMessages" for i in params["message_ids"]
+    ]
+    assert len(deleted) >= len(sent_ids) + 2  # the bot's messages and the person's own
+    assert fake.texts() == ["👍"]
+    markup = fake.sent()[-1]["reply_markup"]
+    assert (json.loads(markup) if isinstance(markup, str) else markup) == {"remove_keyboard": True}
+    fake.clear()
+    await feed(app, user.message("/hotline"))
+    assert "citizenship" in fake.texts()[0]  # the countries were erased too
+
+
+async def test_inline_mode_offers_topic_cards_with_a_link_back(telegram):
+    app, fake = telegram
+    await feed(app, Updates(language_code="ru").inline("passport"))
+    (params,) = [p for name, p in fake.calls if name == "answerInlineQuery"]
+    results = json.loads(params["results"]) if isinstance(params["results"], str) else params["results"]
+    first = results[0]
+    assert first["id"] == "trouble-passport-taken" and first["title"] == "Забрали паспорт"
+    assert first["input_message_content"]["parse_mode"] == "HTML"
+    url = first["reply_markup"]["inline_keyboard"][0][0]["url"]
+    assert url == "https://t.me/safar_test_bot?start=ru-trouble-passport-taken-src-share"
+
+
+async def test_command_menu_is_described_in_every_language(telegram):
+    _, fake = telegram  # post_init ran when the bot started
+    menus = {p.get("language_code"): p["commands"] for name, p in fake.calls if name == "setMyCommands"}
+    assert set(menus) == {None, "ru", "en"}  # the mini content speaks en and ru
+    commands = json.loads(menus["en"]) if isinstance(menus["en"], str) else menus["en"]
+    assert {"command": "check", "description": "check a job offer"} in commands

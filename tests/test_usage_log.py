@@ -10,7 +10,7 @@ from dataclasses import replace
 import aiosqlite
 import pytest
 
-from bot.dialogue import Event, UserState
+from bot.replies import Event, UserState
 from bot.telegram_app import build_application
 from bot.usage_log import MIGRATIONS, SCHEMA_VERSION, UsageLog, load_secret, migrate, redact
 from tests.telegram_fake import FakeTelegram, Updates, to_update
