@@ -113,18 +113,13 @@ def main() -> None:
         f"real content: {len(content.topic_ids)} topics, "
         f"{sum(len(t.questions) for t in content.all_topics())} questions"
     )
-    print(
-        f"  load {loaded - started:.2f} s + index {built - loaded:.2f} s"
-        f" = {built - started:.2f} s (target <= 1.5 s)"
-    )
+    print(f"  load {loaded - started:.2f} s + index {built - loaded:.2f} s = {built - started:.2f} s (target <= 1.5 s)")
     texts = messages(content, args.messages, rng)
     bench("safar decide() (emergency+lang+match)", lambda t: matcher.decide(t), texts)
     bench("safar rank() only", matcher.rank, texts)
     plain = [(t.id, q) for t in content.all_topics() for q in t.questions]
     choices = [q for _, q in plain]
-    bench(
-        "plain WRatio over raw questions", lambda t: process.extractOne(t, choices, scorer=fuzz.WRatio), texts
-    )
+    bench("plain WRatio over raw questions", lambda t: process.extractOne(t, choices, scorer=fuzz.WRatio), texts)
 
     big = scaled(content, args.scale)
     started = time.perf_counter()

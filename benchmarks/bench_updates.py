@@ -35,10 +35,7 @@ async def run(count: int) -> None:
         app = build_application(config, request=fake)
         async with app:
             await app.post_init(app)
-            users = [
-                Updates(user_id=1000 + i, language_code=rng.choice(["ru", "ky", "tg", "en"]))
-                for i in range(200)
-            ]
+            users = [Updates(user_id=1000 + i, language_code=rng.choice(["ru", "ky", "tg", "en"])) for i in range(200)]
             for user in users:  # onboarded users, as most traffic is
                 for data in (
                     user.message("/start"),
@@ -69,9 +66,7 @@ async def run(count: int) -> None:
             await app.bot_data.services.usage_log.flush()
             await app.post_shutdown(app)
         latencies.sort()
-        print(
-            f"{count} updates in {elapsed:.2f} s: {count / elapsed:.0f} updates/s on one core (target >= 500)"
-        )
+        print(f"{count} updates in {elapsed:.2f} s: {count / elapsed:.0f} updates/s on one core (target >= 500)")
         print(
             f"  per update p50 {statistics.median(latencies):.2f} ms,"
             f" p99 {latencies[int(0.99 * len(latencies))]:.2f} ms"

@@ -95,15 +95,9 @@ def stats_over(folder: Path, count: int, matcher: Matcher) -> None:
         asyncio.run(_migrate(path))
         rows = []
         for _ in range(count):
-            kind = rng.choices(
-                ["question", "start", "hotline_shown", "feedback", "emergency"], [80, 8, 7, 4, 1]
-            )[0]
-            decision = (
-                rng.choices(["answer", "suggest", "none"], [80, 12, 8])[0] if kind == "question" else None
-            )
-            text = (
-                f"вопрос номер {rng.randrange(3000)} про что-то" if decision in ("suggest", "none") else None
-            )
+            kind = rng.choices(["question", "start", "hotline_shown", "feedback", "emergency"], [80, 8, 7, 4, 1])[0]
+            decision = rng.choices(["answer", "suggest", "none"], [80, 12, 8])[0] if kind == "question" else None
+            text = f"вопрос номер {rng.randrange(3000)} про что-то" if decision in ("suggest", "none") else None
             helpful = int(rng.random() < 0.8) if kind == "feedback" else None
             smalltalk = "thanks" if decision == "none" and rng.random() < 0.3 else None
             rows.append(

@@ -38,9 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--content-dir", help="content folder (default: SAFAR_CONTENT_DIR or content/)")
     commands = parser.add_subparsers(title="commands")
 
-    start = commands.add_parser(
-        "start", help="the Telegram bot if TELEGRAM_BOT_TOKEN is set, else the terminal chat"
-    )
+    start = commands.add_parser("start", help="the Telegram bot if TELEGRAM_BOT_TOKEN is set, else the terminal chat")
     start.set_defaults(handler=cmd_start)
 
     run = commands.add_parser("run", help="run the Telegram bot")
@@ -77,17 +75,21 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--days", type=int, default=7, help="the last N days (default 7)")
     stats.add_argument("--since", type=dt.date.fromisoformat, help="from this date (YYYY-MM-DD)")
     stats.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
-    stats.add_argument(
-        "--unanswered", type=Path, metavar="FILE", help="write grouped unanswered questions as CSV"
-    )
+    stats.add_argument("--unanswered", type=Path, metavar="FILE", help="write grouped unanswered questions as CSV")
     stats.set_defaults(handler=cmd_stats)
+
+    broadcast = commands.add_parser("broadcast", help="send a campaign message to the subscribers")
+    broadcast.add_argument("file", type=Path, help="YAML with `id:` and `messages:` (Markdown per language)")
+    mode = broadcast.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true", help="show who would get which message; send nothing")
+    mode.add_argument("--send", action="store_true", help="send it (resumes where a previous run stopped)")
+    broadcast.add_argument("--rate", type=float, default=25.0, help="messages per second overall (default 25)")
+    broadcast.set_defaults(handler=cmd_broadcast)
 
     usage_log = commands.add_parser("log", help="the usage log")
     log_commands = usage_log.add_subparsers(title="log commands", required=True)
     purge = log_commands.add_parser("purge", help="delete events older than the retention period")
-    purge.add_argument(
-        "--older-than", type=parse_age, metavar="AGE", help="like 90d (default SAFAR_RETENTION_DAYS)"
-    )
+    purge.add_argument("--older-than", type=parse_age, metavar="AGE", help="like 90d (default SAFAR_RETENTION_DAYS)")
     purge.set_defaults(handler=cmd_purge)
 
     return parser
@@ -211,6 +213,52 @@ def cmd_stats(args, config: Config) -> int:
     if args.unanswered:
         stats.write_csv(report, args.unanswered)
         print(f"{len(report.unanswered)} groups of unanswered questions written to {args.unanswered}")
+    return 0
+
+
+def cmd_broadcast(args, config: Config) -> int:
+    from bot.subscriptions import Broadcaster, CampaignError, Subscriptions, load_campaign
+    from bot.usage_log import load_secret
+
+    try:
+        campaign = load_campaign(args.file)
+    except CampaignError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if args.send and not config.token:
+        print("TELEGRAM_BOT_TOKEN is not set: nothing can be sent (try --dry-run).", file=sys.stderr)
+        return 2
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 50 == 0:
+            print(f"  {done}/{total} delivered", file=sys.stderr, flush=True)
+
+    async def run() -> list[str]:
+        from telegram import Bot, LinkPreviewOptions
+        from telegram.constants import ParseMode
+
+        subscriptions = await Subscriptions.open(config.db_path, load_secret(config.hash_secret, config.db_path))
+        base = (config.api_base_url or "https://api.telegram.org").rstrip("/") + "/bot"
+        bot = Bot(config.token or "0:dry-run", base_url=base)
+        preview = LinkPreviewOptions(is_disabled=True)
+
+        async def send(chat_id: int, text: str) -> None:
+            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=preview)
+
+        try:
+            if args.send:
+                await bot.initialize()
+            report = await Broadcaster(subscriptions, send, rate=args.rate).run(campaign, args.dry_run, progress)
+        finally:
+            if args.send:
+                await bot.shutdown()
+            await subscriptions.close()
+        lines = report.lines()
+        if args.dry_run:
+            lines += [f"  --- {lang} ---\n{text}" for lang, text in sorted(campaign.messages.items())]
+        return lines
+
+    print("\n".join(asyncio.run(run())))
     return 0
 
 

@@ -34,6 +34,7 @@ class Config:
     locales_dir: Path = PROJECT_ROOT / "locales"
     db_path: Path = PROJECT_ROOT / "data" / "safar.sqlite3"
     operator_ids: frozenset[int] = frozenset()
+    operator_chat_id: int | None = None  # where "talk to a person" questions go; hidden without it
     hash_secret: Secret | None = None
     retention_days: int = 90
     default_language: str = "ru"
@@ -59,6 +60,7 @@ class Config:
             locales_dir=Path(env.get("SAFAR_LOCALES_DIR", defaults.locales_dir)),
             db_path=Path(env.get("SAFAR_DB_PATH", defaults.db_path)),
             operator_ids=operators,
+            operator_chat_id=int(env["SAFAR_OPERATOR_CHAT_ID"]) if env.get("SAFAR_OPERATOR_CHAT_ID") else None,
             hash_secret=Secret(secret) if secret else None,
             retention_days=int(env.get("SAFAR_RETENTION_DAYS", defaults.retention_days)),
             default_language=env.get("SAFAR_DEFAULT_LANGUAGE", defaults.default_language),

@@ -94,9 +94,7 @@ async def _run(config: Config, lang: str | None, stdin: TextIO, out: TextIO) -> 
     return 0
 
 
-def run_console(
-    config: Config, lang: str | None = None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
-) -> int:
+def run_console(config: Config, lang: str | None = None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     try:
         return asyncio.run(_run(config, lang, stdin, out))
     except KeyboardInterrupt:

@@ -286,9 +286,7 @@ def _yaml_problem(path: Path, error: yaml.YAMLError, first_line: int, what: str)
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
     detail = f"{problem} ({context})" if context else problem
-    return Problem(
-        str(path), line, f"{what}: {detail}; check quotes, brackets and the two spaces before '- '"
-    )
+    return Problem(str(path), line, f"{what}: {detail}; check quotes, brackets and the two spaces before '- '")
 
 
 def _load_topic(path: Path, lang: str, problems: list[Problem]) -> Topic | None:
@@ -361,8 +359,7 @@ def _load_topic(path: Path, lang: str, problems: list[Problem]) -> Topic | None:
             Problem(
                 str(path),
                 body_line,
-                f"answer is {len(rendered.text)} characters;"
-                f" keep it under {ANSWER_SOFT_LIMIT} to read on a phone",
+                f"answer is {len(rendered.text)} characters; keep it under {ANSWER_SOFT_LIMIT} to read on a phone",
                 "warning",
             )
         )
@@ -401,9 +398,7 @@ def _load_emergency(path: Path, lang: str, problems: list[Problem]) -> Emergency
     for key in data:
         if key not in EMERGENCY_FIELDS:
             problems.append(
-                Problem(
-                    str(path), lines[key], f"unknown field {key!r} (known: {', '.join(EMERGENCY_FIELDS)})"
-                )
+                Problem(str(path), lines[key], f"unknown field {key!r} (known: {', '.join(EMERGENCY_FIELDS)})")
             )
     lists = {}
     for key in EMERGENCY_FIELDS:

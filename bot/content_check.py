@@ -65,9 +65,7 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
                 continue  # already reported with its own problem
             languages = ", ".join(sorted(lg for lg in content.topics if topic_id in content.topics[lg]))
             problems.append(
-                Problem(
-                    str(expected), 0, f"topic {topic_id!r} is missing in {lang} (it exists in {languages})"
-                )
+                Problem(str(expected), 0, f"topic {topic_id!r} is missing in {lang} (it exists in {languages})")
             )
 
     for topic_id in sorted(all_ids):
@@ -133,8 +131,7 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
                 Problem(
                     hotline.path,
                     hotline.line,
-                    f"{hotline.id} ({hotline.number}) was last verified on "
-                    f"{hotline.verified}, more than 12 months ago",
+                    f"{hotline.id} ({hotline.number}) was last verified on {hotline.verified}, more than 12 months ago",
                     "warning",
                 )
             )
@@ -182,9 +179,7 @@ class Report:
 
 def check(root, today: dt.date | None = None) -> Report:
     result = load_content(root)
-    problems = sorted(
-        set(result.problems + cross_check(result, today)), key=lambda p: (p.path, p.line, p.message)
-    )
+    problems = sorted(set(result.problems + cross_check(result, today)), key=lambda p: (p.path, p.line, p.message))
     return Report(result, problems)
 
 

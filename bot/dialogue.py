@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -45,6 +46,7 @@ MENU_LABELS = {
     "sos": N_("🆘 Emergency"),
     "language": N_("🌐 Language"),
     "about": N_("🔒 About & privacy"),
+    "talk": N_("🙋 Talk to a person"),
 }
 NOTHING_DELETED = N_("Nothing was deleted.")
 STAGE_LABELS = {
@@ -68,6 +70,8 @@ COMMANDS = {
     "privacy": N_("what I store about you"),
     "delete": N_("erase everything stored about you"),
     "exit": N_("quick exit: delete this chat's messages"),
+    "subscribe": N_("a myth and its reality every week"),
+    "unsubscribe": N_("stop the weekly message"),
 }
 CATEGORY_LABELS = {
     "myth": N_("Myths and realities"),
@@ -83,15 +87,14 @@ CATEGORY_LABELS = {
 class Dialogue:
     """Everything the bot says; built over one content version and its matcher."""
 
-    def __init__(self, content: Content, matcher: Matcher, i18n: I18n, *, can_delete: bool = True):
+    def __init__(self, content: Content, matcher: Matcher, i18n: I18n, *, can_talk: bool = False):
+        """``can_talk``: an operators' chat is configured, so a person can ask for a person."""
         self.content = content
         self.matcher = matcher
         self.i18n = i18n
-        self.can_delete = can_delete
+        self.can_talk = can_talk
         self._menu_actions = {
-            self.i18n.gettext(lang)(label): action
-            for lang in i18n.languages
-            for action, label in MENU_LABELS.items()
+            self.i18n.gettext(lang)(label): action for lang in i18n.languages for action, label in MENU_LABELS.items()
         }
 
     # --- entry points -------------------------------------------------------------------
@@ -100,9 +103,7 @@ class Dialogue:
         """/start, with an optional deep-link payload like ``ky-trouble-passport-taken-src-osh2026``."""
         lang, topic_id, campaign = self.parse_payload(payload)
         state = replace(state, lang=lang or state.lang or self.i18n.negotiate(telegram_lang))
-        turn = Turn(
-            [], state, [Event("start", {"campaign": campaign, "topic": topic_id, "lang": state.lang})]
-        )
+        turn = Turn([], state, [Event("start", {"campaign": campaign, "topic": topic_id, "lang": state.lang})])
         if topic_id:
             turn.add(*self.topic_messages(state, topic_id))
             if not state.knows_countries:
@@ -131,6 +132,9 @@ class Dialogue:
             "topics": self.browse,
             "check": self.job_check,
             "exit": self.quick_exit,
+            "subscribe": self.subscribe,
+            "unsubscribe": self.unsubscribe,
+            "person": self.ask_for_person,
         }.get(name)
         if handler:
             return handler(state)
@@ -148,6 +152,8 @@ class Dialogue:
         if decision.emergency:
             turn.events.append(Event("emergency", {"lang": decision.lang}))
             turn.add(*self.emergency_messages(state))
+        if state.asking == "person" and self.can_talk:
+            return turn.add(*self.hand_off(turn, text, urgent=decision.emergency))
         turn.events.append(
             Event(
                 "question",
@@ -166,9 +172,7 @@ class Dialogue:
         _ = self.gettext(state)
         if decision.decision == "answer" and decision.topic:
             # After an emergency card the numbers are already on screen: don't repeat them.
-            turn.add(
-                *self.topic_messages(state, decision.topic, feedback=True, hotline=not decision.emergency)
-            )
+            turn.add(*self.topic_messages(state, decision.topic, feedback=True, hotline=not decision.emergency))
         elif decision.decision == "suggest":
             buttons = [(Button(self.title(state, tid), f"s:{tid}"),) for tid in decision.suggestions]
             buttons.append((Button(_("None of these"), "none"),))
@@ -198,9 +202,7 @@ class Dialogue:
             case "none":
                 turn = Turn([], state, [Event("suggestion_rejected")])
                 _ = self.gettext(state)
-                turn.add(
-                    Message(html.escape(_("Sorry. Try to ask in other words, or choose a topic below.")))
-                )
+                turn.add(Message(html.escape(_("Sorry. Try to ask in other words, or choose a topic below."))))
                 return turn.add(*self.no_match(state, apologise=False))
             case "fb":
                 topic_id, _sep, vote = value.partition(":")
@@ -246,7 +248,8 @@ class Dialogue:
 
     def menu_labels(self, state: UserState) -> tuple[str, ...]:
         _ = self.gettext(state)
-        return tuple(_(MENU_LABELS[action]) for action in MENU_ACTIONS)
+        actions = (*MENU_ACTIONS, "talk") if self.can_talk else MENU_ACTIONS
+        return tuple(_(MENU_LABELS[action]) for action in actions)
 
     def parse_payload(self, payload: str | None) -> tuple[str | None, str | None, str | None]:
         """(language, topic id, campaign tag) from a deep-link payload; unknown parts are ignored."""
@@ -280,9 +283,7 @@ class Dialogue:
     def country_buttons(self, state: UserState, which: str) -> tuple[tuple[Button, ...], ...]:
         _ = self.gettext(state)
         prefix = "home" if which == "home" else "cur"
-        buttons = [
-            Button(country_name(code, state.lang or "en"), f"{prefix}:{code}") for code in PICKER_COUNTRIES
-        ]
+        buttons = [Button(country_name(code, state.lang or "en"), f"{prefix}:{code}") for code in PICKER_COUNTRIES]
         buttons.append(Button(_("Other country"), f"{prefix}:{OTHER}"))
         return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
@@ -327,9 +328,7 @@ class Dialogue:
     def hotline_messages(self, state: UserState, title: str | None = None) -> list[Message]:
         _ = self.gettext(state)
         if not state.home and not state.current:
-            text = _(
-                "To give you the right phone numbers, tell me your citizenship and where you are: /country"
-            )
+            text = _("To give you the right phone numbers, tell me your citizenship and where you are: /country")
             return [Message(html.escape(text), ((Button(_("Choose countries"), "menu:country"),),))]
         routing = hotlines.route(self.content, state.home, state.current)
         card = hotlines.render_card(routing, state.lang or "en", _, title)
@@ -382,9 +381,7 @@ class Dialogue:
     def small_talk(self, state: UserState, intent: str) -> list[Message]:
         """A greeting, thanks or an everyday question: answer politely, then show what the bot can do."""
         lang = state.lang or self.i18n.default
-        talk = self.content.smalltalk.get(lang, {}).get(intent) or self.content.smalltalk.get("en", {}).get(
-            intent
-        )
+        talk = self.content.smalltalk.get(lang, {}).get(intent) or self.content.smalltalk.get("en", {}).get(intent)
         if talk is None:
             return self.no_match(state)
         messages = [Message(html.escape(talk.reply), menu=self.menu_labels(state))]
@@ -399,9 +396,7 @@ class Dialogue:
             return None
         _ = self.i18n.gettext(decision.lang)  # the offer speaks the language it offers
         label = _("Switch to {language}").format(language=self.i18n.language_name(decision.lang))
-        return Message(
-            html.escape(_("Shall I speak your language?")), ((Button(label, f"sw:{decision.lang}"),),)
-        )
+        return Message(html.escape(_("Shall I speak your language?")), ((Button(label, f"sw:{decision.lang}"),),))
 
     # --- screens ------------------------------------------------------------------------
 
@@ -418,6 +413,8 @@ class Dialogue:
                 return self.browse(state)
             case "check":
                 return self.job_check(state)
+            case "talk":
+                return self.ask_for_person(state)
             case "hotline":
                 return self.hotline(state)
             case "sos":
@@ -442,6 +439,7 @@ class Dialogue:
             "/delete: erase everything stored about you"
         )
         more = _("/check: check a job offer\n/exit: quick exit, deletes this chat's messages")
+        more += "\n" + _("/subscribe: a myth and its reality every week")
         return Turn([Message(html.escape(f"{text}\n{more}"), menu=self.menu_labels(state))], state)
 
     def stage(self, state: UserState) -> str:
@@ -455,12 +453,8 @@ class Dialogue:
         _ = self.gettext(state)
         present = {t.category for t in self.content.all_topics()}
         stage = self.stage(state)
-        stages = tuple(
-            Button(("✓ " if key == stage else "") + _(STAGE_LABELS[key]), f"stage:{key}") for key in STAGES
-        )
-        categories = tuple(
-            (Button(_(CATEGORY_LABELS[c]), f"cat:{c}"),) for c in STAGE_ORDER[stage] if c in present
-        )
+        stages = tuple(Button(("✓ " if key == stage else "") + _(STAGE_LABELS[key]), f"stage:{key}") for key in STAGES)
+        categories = tuple((Button(_(CATEGORY_LABELS[c]), f"cat:{c}"),) for c in STAGE_ORDER[stage] if c in present)
         return Turn([Message(html.escape(_("Choose a topic:")), (stages, *categories))], state)
 
     def job_check(self, state: UserState, answers: str = "") -> Turn:
@@ -477,6 +471,49 @@ class Dialogue:
         turn = Turn([job_check.verdict(check, answers)], state, [Event("job_check", {"red_flags": flags})])
         return turn.add(*self.hotline_messages(state))
 
+    def ask_for_person(self, state: UserState) -> Turn:
+        """Offer a volunteer; the next message goes to the operators' chat under a case number."""
+        if not self.can_talk:
+            return self.help(state)
+        _ = self.gettext(state)
+        text = _(
+            "Write your question in one message. A volunteer will answer here, in this chat. "
+            "They will not see your name or username; do not write your name or phone number. "
+            "If you are in danger now, call the emergency number: /sos"
+        )
+        return Turn([Message(html.escape(text))], replace(state, asking="person"))
+
+    def hand_off(self, turn: Turn, text: str, urgent: bool = False) -> list[Message]:
+        """Pass the message to a person under a new case number; nothing identifies who wrote it."""
+        case = secrets.token_hex(3).upper()
+        turn.state = replace(turn.state, asking=None)
+        turn.events.append(Event("handoff", {"case": case, "text": text[:3000], "urgent": urgent}))
+        _ = self.gettext(turn.state)
+        reply = _("Sent to a volunteer as case #{case}. The answer will come here.").format(case=case)
+        return [Message(html.escape(reply), menu=self.menu_labels(turn.state))]
+
+    def subscribe(self, state: UserState) -> Turn:
+        _ = self.gettext(state)
+        text = _(
+            "Subscribed: once a week, one myth and the reality, in this language. /unsubscribe stops it at any time."
+        )
+        return Turn([Message(html.escape(text))], state, [Event("subscribe", {"lang": state.lang})])
+
+    def unsubscribe(self, state: UserState) -> Turn:
+        _ = self.gettext(state)
+        text = _("Unsubscribed: no more weekly messages. /subscribe to start again.")
+        return Turn([Message(html.escape(text))], state, [Event("unsubscribe")])
+
+    def weekly_myth(self, lang: str, week: int) -> str | None:
+        """The myth of the week, in one language: the same topic for everyone that week."""
+        myths = [tid for tid in self.content.topic_ids if tid.startswith("myth-")]
+        topic = self.content.topic(myths[week % len(myths)], lang) if myths else None
+        if topic is None:
+            return None
+        _ = self.i18n.gettext(lang)
+        footer = html.escape(_("Myth of the week from Safar. /unsubscribe stops these messages."))
+        return f"<b>{html.escape(topic.title)}</b>\n\n{topic.answer_html}\n\n<i>{footer}</i>"
+
     def quick_exit(self, state: UserState) -> Turn:
         """Erase what is stored and ask the adapter to delete the chat's messages; say nothing telling."""
         return Turn([Message("👍")], UserState(), [Event("delete")], quick_exit=True)
@@ -484,9 +521,7 @@ class Dialogue:
     def category(self, state: UserState, category: str) -> Turn:
         lang = state.lang or self.i18n.default
         topics: list[Topic] = [
-            t
-            for tid in self.content.topic_ids
-            if (t := self.content.topic(tid, lang)) and t.category == category
+            t for tid in self.content.topic_ids if (t := self.content.topic(tid, lang)) and t.category == category
         ]
         if not topics:
             return self.browse(state)
@@ -517,9 +552,7 @@ class Dialogue:
 
     def choose_language(self, state: UserState) -> Turn:
         _ = self.gettext(state)
-        return Turn(
-            [Message(html.escape(_("Choose your language:")), self.language_buttons(state.lang))], state
-        )
+        return Turn([Message(html.escape(_("Choose your language:")), self.language_buttons(state.lang))], state)
 
     def set_language(self, state: UserState, lang: str) -> Turn:
         if lang not in self.i18n.languages:
@@ -535,9 +568,7 @@ class Dialogue:
                 )
             )
             return turn.add(*self.ask_country(state, "home"))
-        return turn.add(
-            Message(html.escape(_("Done. I will answer in this language.")), menu=self.menu_labels(state))
-        )
+        return turn.add(Message(html.escape(_("Done. I will answer in this language.")), menu=self.menu_labels(state)))
 
     def change_country(self, state: UserState) -> Turn:
         return Turn(self.ask_country(state, "home"), state)

@@ -94,9 +94,7 @@ def evaluate(matcher: Matcher, rows: list[dict]) -> Evaluation:
         problems = score_row(row, decision, tallies)
         if problems:
             misses.append((row, decision, "; ".join(problems)))
-    return Evaluation(
-        overall, dict(by_lang), dict(by_style), misses, len(rows), time.perf_counter() - started
-    )
+    return Evaluation(overall, dict(by_lang), dict(by_style), misses, len(rows), time.perf_counter() - started)
 
 
 def _cell(rate: float | None) -> str:
@@ -112,16 +110,13 @@ def format_evaluation(result: Evaluation, misses: int = 60) -> str:
         met = rate is not None and (rate >= target if op == ">=" else rate <= target)
         total = result.overall.totals.get(metric, 0)
         lines.append(
-            f"  {metric:<13} {_cell(rate)}   target {op} {target:.2f}  "
-            f"{'ok' if met else 'MISSED'}   (n={total})"
+            f"  {metric:<13} {_cell(rate)}   target {op} {target:.2f}  {'ok' if met else 'MISSED'}   (n={total})"
         )
     for title, groups in (("per language", result.by_lang), ("per style", result.by_style)):
         lines += ["", f"{title:<14}" + "".join(f"{m:>13}" for m in METRICS) + "      n"]
         for name, tally in sorted(groups.items()):
             n = max(tally.totals.values(), default=0)
-            lines.append(
-                f"  {name:<12}" + "".join(f"{_cell(tally.rate(m)):>13}" for m in METRICS) + f"  {n:5d}"
-            )
+            lines.append(f"  {name:<12}" + "".join(f"{_cell(tally.rate(m)):>13}" for m in METRICS) + f"  {n:5d}")
     lines += ["", f"misses ({len(result.misses)}; showing {min(misses, len(result.misses))}):"]
     for row, decision, problem in result.misses[:misses]:
         got = decision.topic or ",".join(decision.suggestions) or "-"

@@ -75,11 +75,7 @@ def route(content: Content, home: str | None, current: str | None) -> Routing:
             if hotline.country == here and hotline.kind == "emergency":
                 add(hotline, "emergency")
         for hotline in lines:
-            if (
-                hotline.country == here
-                and hotline.kind in ("hotline", "labour", "ministry")
-                and serves(hotline)
-            ):
+            if hotline.country == here and hotline.kind in ("hotline", "labour", "ministry") and serves(hotline):
                 add(hotline, "local")
     if home and home != here:
         for hotline in lines:
@@ -150,16 +146,13 @@ def render_card(routing: Routing, lang: str, _: Gettext, title: str | None = Non
     if routing.home or routing.current:
         home = country_name(routing.home, lang) if routing.home else "—"
         current = country_name(routing.current, lang) if routing.current else home
-        parts.append(
-            html.escape(_("For a citizen of {home}, now in {current}.").format(home=home, current=current))
-        )
+        parts.append(html.escape(_("For a citizen of {home}, now in {current}.").format(home=home, current=current)))
     parts += [describe(item, lang, _) for item in routing.listings]
     for hotline in routing.home_unreachable:
         parts.append(
             html.escape(
                 _(
-                    "{name} works only inside {country}. From abroad, contact your country's consulate "
-                    "or embassy."
+                    "{name} works only inside {country}. From abroad, contact your country's consulate or embassy."
                 ).format(name=hotline.text(hotline.name, lang), country=country_name(hotline.country, lang))
             )
         )

@@ -30,9 +30,7 @@ def question(check: JobCheck, answers: str, _: Gettext) -> Message:
 def red_flags(check: JobCheck, answers: str) -> list[str]:
     """The advice for every answer that is a warning sign."""
     return [
-        item.advice
-        for item, answer in zip(check.questions, answers, strict=False)
-        if (answer == "y") == item.red_flag
+        item.advice for item, answer in zip(check.questions, answers, strict=False) if (answer == "y") == item.red_flag
     ]
 
 

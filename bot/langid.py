@@ -31,9 +31,7 @@ def trigrams(text: str) -> Iterable[str]:
 
 
 class LanguageIdentifier:
-    def __init__(
-        self, samples: Mapping[str, Iterable[str]], script_samples: Mapping[str, Iterable[str]] | None = None
-    ):
+    def __init__(self, samples: Mapping[str, Iterable[str]], script_samples: Mapping[str, Iterable[str]] | None = None):
         """``samples``: texts per language; the model counts their trigrams."""
         self.languages = sorted(samples)
         self.logp: dict[str, dict[str, float]] = {}
@@ -52,9 +50,7 @@ class LanguageIdentifier:
 
     def scores(self, text: str) -> dict[str, float]:
         grams = list(trigrams(text))
-        return {
-            lang: sum(self.logp[lang].get(g, self.unseen[lang]) for g in grams) for lang in self.languages
-        }
+        return {lang: sum(self.logp[lang].get(g, self.unseen[lang]) for g in grams) for lang in self.languages}
 
     def identify(self, text: str, default: str | None = None) -> str:
         folded_letters = set(text.casefold())

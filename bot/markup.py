@@ -86,9 +86,7 @@ def render(markdown: str) -> Rendered:
     return Rendered(_tidy("".join(out.html)), _tidy("".join(out.text)), problems)
 
 
-def _render_inline(
-    children: list[Token], out: _Out, problems: list[tuple[int | None, str]], line: int | None
-) -> None:
+def _render_inline(children: list[Token], out: _Out, problems: list[tuple[int | None, str]], line: int | None) -> None:
     for child in children:
         match child.type:
             case "text":

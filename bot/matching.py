@@ -76,9 +76,7 @@ class Matcher:
         self.emergency = EmergencyDetector(content.emergency.values())
         self.langid = LanguageIdentifier(
             {
-                lang: [
-                    t for topic in by_id.values() for t in (topic.title, *topic.questions, topic.answer_text)
-                ]
+                lang: [t for topic in by_id.values() for t in (topic.title, *topic.questions, topic.answer_text)]
                 for lang, by_id in content.topics.items()
             }
         )

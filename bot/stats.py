@@ -64,9 +64,7 @@ def build_report(db_path: Path, since: dt.date, until: dt.date | None = None, ma
             window,
         ).fetchall()
         day_users = dict(
-            db.execute(
-                "SELECT day, count(*) FROM user_days WHERE day BETWEEN ? AND ? GROUP BY day", window
-            ).fetchall()
+            db.execute("SELECT day, count(*) FROM user_days WHERE day BETWEEN ? AND ? GROUP BY day", window).fetchall()
         )
         pairs = db.execute(
             """SELECT home, current, count(DISTINCT user_hash) FROM user_days
@@ -252,16 +250,11 @@ def render_html(report: Report) -> str:
             "Unanswered questions, grouped",
             _table(
                 ("count", "closest topic", "examples"),
-                [
-                    (c.count, c.closest_topic or "—", " | ".join(c.examples[:3]))
-                    for c in report.unanswered[:40]
-                ],
+                [(c.count, c.closest_topic or "—", " | ".join(c.examples[:3])) for c in report.unanswered[:40]],
             ),
         ),
     ]
-    body = "".join(
-        f"<section><h2>{html.escape(title)}</h2>{content}</section>" for title, content in sections
-    )
+    body = "".join(f"<section><h2>{html.escape(title)}</h2>{content}</section>" for title, content in sections)
     summary = (
         f"{t['users']} users · {t['questions']} questions · answered {report.rate('answer'):.0%} · "
         f"suggested {report.rate('suggest'):.0%} · not answered {report.rate('none'):.0%} · "
@@ -293,8 +286,7 @@ def short_summary(report: Report) -> str:
     lines = [
         f"Safar {report.since} – {report.until}",
         f"users {t['users']}, questions {t['questions']}",
-        f"answered {report.rate('answer'):.0%}, suggested {report.rate('suggest'):.0%}, "
-        f"none {report.rate('none'):.0%}",
+        f"answered {report.rate('answer'):.0%}, suggested {report.rate('suggest'):.0%}, none {report.rate('none'):.0%}",
         "emergencies " + str(sum(e for *_, e in report.days)),
         "top: " + ", ".join(f"{topic} {n}" for topic, n in report.top_topics[:5]),
         "unanswered: " + "; ".join(f"{c.count}× {c.representative[:40]}" for c in report.unanswered[:5]),

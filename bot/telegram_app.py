@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from telegram import (
     BotCommand,
+    ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -32,6 +33,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackContext,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     ExtBot,
@@ -43,8 +45,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config
 from bot.dialogue import COMMANDS, share_cards
+from bot.handoff import case_in, operator_card
 from bot.replies import Event, Message, Turn, UserState
 from bot.services import Services
+from bot.subscriptions import Broadcaster, Campaign
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +205,11 @@ async def _converse(update: Update, context: SafarContext, act) -> None:
     for event in turn.events:
         if event.kind == "question":
             event.data["latency_ms"] = latency
-    await services.record(_user_key(update), turn)
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    for event in turn.events:
+        if event.kind == "handoff" and chat_id is not None:
+            await _open_case(context, update, event.data, turn.state, chat_id)
+    await services.record(_user_key(update), turn, chat_id)
 
 
 def _in_scope(update: Update, context: SafarContext) -> bool:
@@ -312,13 +320,61 @@ async def stats_command(update: Update, context: SafarContext) -> None:
     await services.usage_log.flush()
     since = dt.date.today() - dt.timedelta(days=6)
     try:
-        report = await asyncio.to_thread(
-            build_report, services.config.db_path, since, None, services.dialogue.matcher
-        )
+        report = await asyncio.to_thread(build_report, services.config.db_path, since, None, services.dialogue.matcher)
         text = f"<pre>{html.escape(short_summary(report))}</pre>"
     except sqlite3.Error as error:
         text = f"Usage log unavailable: {html.escape(str(error))}"
     await update.effective_message.reply_text(text[:MAX_TEXT], parse_mode=ParseMode.HTML)
+
+
+async def _open_case(context: SafarContext, update: Update, data: dict, state: UserState, chat_id: int) -> None:
+    """Post the question to the operators' chat; keep the case so the answer can come back."""
+    services = context.services
+    operators = services.config.operator_chat_id
+    if operators is None:
+        return
+    lang = state.lang or services.i18n.default
+    card = operator_card(data["case"], data["text"], lang, state.home, state.current, data.get("urgent", False))
+    await _with_retries(lambda: context.bot.send_message(operators, card, parse_mode=ParseMode.HTML))
+    await services.cases.open_case(data["case"], services.usage_log.user_hash(_user_key(update)), chat_id, lang)
+
+
+async def operator_reply(update: Update, context: SafarContext) -> None:
+    """An operator's reply to a case message goes back to the person, and nothing else of the operator."""
+    message = update.effective_message
+    case = case_in(message.reply_to_message.text if message.reply_to_message else None)
+    found = await context.services.cases.find(case) if case else None
+    if found is None:
+        await message.reply_text("Not delivered: reply to a case message (#XXXXXX) that is still open.")
+        return
+    chat_id, lang = found
+    _ = context.services.i18n.gettext(lang)
+    text = f"💬 <b>{html.escape(_('A volunteer answers:'))}</b>\n\n{html.escape(message.text or '')}"
+    await _with_retries(lambda: context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML))
+    await message.reply_text(f"✓ Delivered to case #{case}.")
+
+
+async def chat_member(update: Update, context: SafarContext) -> None:
+    """A person who blocks the bot is unsubscribed at once."""
+    change = update.my_chat_member
+    if change and change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
+        services = context.services
+        await services.subscriptions.unsubscribe(services.usage_log.user_hash(_user_key(update)))
+
+
+async def weekly_myth(context: SafarContext) -> None:
+    """Send this week's myth to every subscriber in their language, resumable and at most once."""
+    services = context.services
+    year, week, _ = dt.date.today().isocalendar()
+    dialogue = services.dialogue
+    messages = {lang: text for lang in services.i18n.languages if (text := dialogue.weekly_myth(lang, week))}
+    campaign = Campaign(f"myth-{year}-W{week:02d}", messages)
+
+    async def send(chat_id: int, text: str) -> None:
+        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+
+    report = await Broadcaster(services.subscriptions, send).run(campaign)
+    log.info("; ".join(report.lines()))
 
 
 async def on_error(update: object, context: SafarContext) -> None:
@@ -334,6 +390,15 @@ async def on_error(update: object, context: SafarContext) -> None:
 
 
 # --- composition root ---------------------------------------------------------------------
+
+
+WEEK = dt.timedelta(days=7)
+
+
+def _next_monday(hour: int = 10) -> dt.datetime:
+    now = dt.datetime.now(dt.UTC)
+    monday = (now + dt.timedelta(days=(7 - now.weekday()) % 7)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return monday if monday > now else monday + WEEK
 
 
 def build_application(
@@ -352,6 +417,9 @@ def build_application(
                 await app.bot.set_my_commands(commands, language_code=lang)
         except TelegramError as error:
             log.warning("could not set the command menu: %s", error)
+
+        if app.job_queue is not None:  # the myth of the week, Mondays at 10:00 UTC
+            app.job_queue.run_repeating(weekly_myth, interval=WEEK, first=_next_monday(), name="weekly-myth")
 
     async def post_shutdown(app: Application) -> None:
         if app.bot_data.services:
@@ -378,11 +446,16 @@ def build_application(
 
     private_or_group = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
     # Order matters: the first matching handler in the group wins.
+    if config.operator_chat_id is not None:  # an operator's reply in the operators' chat goes to the person
+        app.add_handler(
+            MessageHandler(filters.Chat(config.operator_chat_id) & filters.REPLY & filters.TEXT, operator_reply)
+        )
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("reload", reload_content))  # operators only
     app.add_handler(CommandHandler("stats", stats_command))  # operators only
     app.add_handler(CallbackQueryHandler(button))
     app.add_handler(InlineQueryHandler(inline_share))  # "@bot passport" in any chat
+    app.add_handler(ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER))  # blocked: unsubscribe
     app.add_handler(MessageHandler(filters.COMMAND & private_or_group, command))
     app.add_handler(MessageHandler(filters.TEXT & private_or_group, text_message))
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL & private_or_group, not_text))

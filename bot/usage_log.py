@@ -94,6 +94,23 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE users ADD COLUMN stage TEXT;
     """,
+    # 6: opt-in subscriptions (the chat id encrypted, see subscriptions.py) and broadcast deliveries
+    """
+    CREATE TABLE subscribers (
+        user_hash TEXT PRIMARY KEY, chat TEXT NOT NULL, lang TEXT NOT NULL, since REAL NOT NULL
+    );
+    CREATE TABLE deliveries (
+        campaign TEXT NOT NULL, user_hash TEXT NOT NULL, status TEXT NOT NULL, updated REAL NOT NULL,
+        PRIMARY KEY (campaign, user_hash)
+    );
+    """,
+    # 7: cases handed to a person (the chat id sealed, see chats.py)
+    """
+    CREATE TABLE cases (
+        id TEXT PRIMARY KEY, user_hash TEXT NOT NULL, chat TEXT NOT NULL, lang TEXT, created REAL NOT NULL
+    );
+    CREATE INDEX cases_user ON cases (user_hash);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -241,9 +258,7 @@ class UsageLog:
         while not stop:
             batch = [await self._queue.get()]
             deadline = time.monotonic() + FLUSH_SECONDS
-            while (
-                len(batch) < BATCH_SIZE and batch[-1] is not None and not isinstance(batch[-1], asyncio.Event)
-            ):
+            while len(batch) < BATCH_SIZE and batch[-1] is not None and not isinstance(batch[-1], asyncio.Event):
                 try:
                     batch.append(await asyncio.wait_for(self._queue.get(), deadline - time.monotonic()))
                 except TimeoutError:
@@ -282,7 +297,7 @@ class UsageLog:
                 settings[item[0]] = item[1]
         try:
             for user in deletions:
-                for table in ("events", "users", "user_days"):
+                for table in ("events", "users", "user_days", "subscribers", "deliveries", "cases"):
                     await self._db.execute(f"DELETE FROM {table} WHERE user_hash = ?", (user,))
             await self._db.executemany(
                 f"INSERT INTO events (ts, user_hash, kind, {', '.join(COLUMNS)}, text, data)"
@@ -321,6 +336,7 @@ class UsageLog:
         cutoff_day = dt.datetime.fromtimestamp(cutoff, dt.UTC).date().isoformat()
         await self._db.execute("DELETE FROM daily WHERE day < ?", (cutoff_day,))
         await self._db.execute("DELETE FROM user_days WHERE day < ?", (cutoff_day,))
+        await self._db.execute("DELETE FROM cases WHERE created < ?", (cutoff,))
         cursor = await self._db.execute("DELETE FROM events WHERE ts < ?", (cutoff,))
         await self._db.commit()
         return cursor.rowcount

@@ -95,9 +95,7 @@ class FakeTelegram(BaseRequest):
         if not markup:
             return []
         markup = json.loads(markup) if isinstance(markup, str) else markup
-        return [
-            (b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row
-        ]
+        return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
 
     def clear(self) -> None:
         self.calls.clear()

@@ -45,9 +45,7 @@ def test_unparseable_front_matter_names_the_line(mini_content):
 def test_missing_front_matter(mini_content):
     path = mini_content / "en" / "help-hotline.md"
     path.write_text("The hotline is free.\n", encoding="utf-8")
-    assert (1, "the file must start with a line '---' (the fields block)", "error") in problems_for(
-        mini_content, path
-    )
+    assert (1, "the file must start with a line '---' (the fields block)", "error") in problems_for(mini_content, path)
 
 
 def test_missing_and_unknown_fields(mini_content):
@@ -84,9 +82,9 @@ def test_same_question_under_two_topics_after_normalisation(mini_content):
     path = mini_content / "en" / "help-hotline.md"
     replace_in(path, "  - hotline hours\n", "  - My BOSS took my passport!!\n")
     found = problems_for(mini_content, path)
-    assert any(
-        line == 14 and "also under topic 'trouble-passport-taken'" in message for line, message, _ in found
-    ), found
+    assert any(line == 14 and "also under topic 'trouble-passport-taken'" in message for line, message, _ in found), (
+        found
+    )
 
 
 def test_answer_over_telegram_limit(mini_content):
@@ -107,17 +105,13 @@ def test_markup_telegram_would_reject(mini_content):
 def test_related_topic_that_does_not_exist(mini_content):
     path = mini_content / "en" / "help-hotline.md"
     replace_in(path, "related: [trouble-passport-taken]", "related: [trouble-pasport-taken]")
-    assert (6, "related topic 'trouble-pasport-taken' does not exist", "error") in problems_for(
-        mini_content, path
-    )
+    assert (6, "related topic 'trouble-pasport-taken' does not exist", "error") in problems_for(mini_content, path)
 
 
 def test_hotline_reference_that_does_not_exist(mini_content):
     path = mini_content / "en" / "help-hotline.md"
     replace_in(path, "reviewed: false\n", "reviewed: false\nhotlines: [kg-stop-trafic]\n")
-    assert (8, "hotline 'kg-stop-trafic' does not exist in hotlines.yaml", "error") in problems_for(
-        mini_content, path
-    )
+    assert (8, "hotline 'kg-stop-trafic' does not exist in hotlines.yaml", "error") in problems_for(mini_content, path)
 
 
 def test_topic_missing_in_a_language(mini_content):
@@ -130,9 +124,7 @@ def test_topic_missing_in_a_language(mini_content):
 def test_title_too_long_for_a_button(mini_content):
     path = mini_content / "en" / "help-hotline.md"
     replace_in(path, "title: What is the hotline?", "title: " + "x" * 41)
-    assert (3, "title is 41 characters; a button fits at most 40", "error") in problems_for(
-        mini_content, path
-    )
+    assert (3, "title is 41 characters; a button fits at most 40", "error") in problems_for(mini_content, path)
 
 
 def test_hotline_file_errors_name_the_line(mini_content):
@@ -161,13 +153,9 @@ def test_warnings_do_not_fail_the_check(mini_content):
 
 def test_short_translation_is_flagged(mini_content):
     path = mini_content / "ru" / "trouble-passport-taken.md"
-    replace_in(
-        path, "**Миф:** паспорт можно отдать.\n\n**На самом деле:** никто не вправе его держать.", "Нет."
-    )
+    replace_in(path, "**Миф:** паспорт можно отдать.\n\n**На самом деле:** никто не вправе его держать.", "Нет.")
     found = problems_for(mini_content, path)
-    assert any(
-        severity == "warning" and "is the translation complete?" in message for _, message, severity in found
-    )
+    assert any(severity == "warning" and "is the translation complete?" in message for _, message, severity in found)
 
 
 def test_all_problems_reported_in_one_run(mini_content):
@@ -239,9 +227,7 @@ def test_every_brief_topic_exists_in_every_language(real_content, lang):
     assert set(ids) <= set(real_content.topics[lang]), sorted(set(ids) - set(real_content.topics[lang]))
 
 
-@pytest.mark.parametrize(
-    "path", sorted(REAL_CONTENT.glob("*/*.md")), ids=lambda p: f"{p.parent.name}/{p.name}"
-)
+@pytest.mark.parametrize("path", sorted(REAL_CONTENT.glob("*/*.md")), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_each_topic_file(real_content, path):
     topic = real_content.topics[path.parent.name][path.stem]
     assert len(topic.questions) >= 8

@@ -111,9 +111,7 @@ def test_feedback_and_suggestion_pick_are_events(dialogue):
 
 
 def test_language_switch_is_offered_for_a_message_in_another_language(dialogue):
-    turn = dialogue.text(
-        UserState(lang="en", home="KG", current="RU"), "хозяин держит мой паспорт что делать"
-    )
+    turn = dialogue.text(UserState(lang="en", home="KG", current="RU"), "хозяин держит мой паспорт что делать")
     offers = [b for m in turn.messages for row in m.buttons for b in row if b.data.startswith("sw:")]
     assert offers and offers[0].data == "sw:ru"
 
@@ -133,18 +131,12 @@ def test_a_fifth_language_is_added_with_files_only(tmp_path):
     with open(locales / "uz" / "LC_MESSAGES" / "safar.mo", "wb") as handle:
         write_mo(handle, catalog)
     dialogue = dialogue_for(root, locales)
-    labels = [
-        b.label for row in dialogue.choose_language(UserState(lang="en")).messages[0].buttons for b in row
-    ]
+    labels = [b.label for row in dialogue.choose_language(UserState(lang="en")).messages[0].buttons for b in row]
     assert "O‘zbek" in labels
     turn = dialogue.button(UserState(lang="en"), "lang:uz")
     assert turn.state.lang == "uz"
     assert dialogue.choose_language(turn.state).messages[0].html == "Tilni tanlang:"
-    assert (
-        dialogue.button(turn.state, "t:help-hotline")
-        .messages[0]
-        .html.startswith("<b>Ishonch telefoni nima?</b>")
-    )
+    assert dialogue.button(turn.state, "t:help-hotline").messages[0].html.startswith("<b>Ishonch telefoni nima?</b>")
 
 
 def test_a_catalog_without_its_compiled_file_fails_fast(tmp_path):
@@ -171,9 +163,7 @@ def test_an_emergency_never_gets_a_small_talk_reply(dialogue):
 
 @pytest.fixture(scope="module")
 def real_dialogue(real_content) -> Dialogue:
-    return Dialogue(
-        real_content, Matcher(real_content), I18n(PROJECT_ROOT / "locales", real_content.languages)
-    )
+    return Dialogue(real_content, Matcher(real_content), I18n(PROJECT_ROOT / "locales", real_content.languages))
 
 
 def press_through_check(dialogue: Dialogue, state: UserState, answers: str):

@@ -38,9 +38,7 @@ async def usage_db(tmp_path):
     for text in ("как открыть ИП в России", "как открыть ИП в россии?", "можно ли взять кредит с патентом"):
         log.record(1, [Event("question", {"decision": "none", "text": text, "lang": "ru"})], kg_ru)
     log.record(2, [Event("question", {"decision": "none", "text": "спасибо", "smalltalk": "thanks"})], tj_tr)
-    log.record(
-        2, [Event("question", {"decision": "none", "text": "помогите нас заперли", "emergency": True})]
-    )
+    log.record(2, [Event("question", {"decision": "none", "text": "помогите нас заперли", "emergency": True})])
     log.record(2, [Event("emergency", {})], tj_tr)
     log.record(1, [Event("feedback", {"topic": "work-russia", "helpful": False})], kg_ru)
     log.record(1, [Event("hotline_shown", {"numbers": ["ru-emergency"]})], kg_ru)
@@ -89,9 +87,7 @@ def test_csv_for_volunteers(usage_db, tmp_path):
 
 
 def test_events_outside_the_window_are_not_counted(usage_db):
-    report = build_report(
-        usage_db, dt.date.today() + dt.timedelta(days=1), dt.date.today() + dt.timedelta(days=2)
-    )
+    report = build_report(usage_db, dt.date.today() + dt.timedelta(days=1), dt.date.today() + dt.timedelta(days=2))
     assert report.totals["users"] == 0 and report.unanswered == []
     assert "users 0" in short_summary(report)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import replace
 
 import pytest
@@ -16,9 +17,7 @@ from tests.telegram_fake import FakeTelegram, Updates, to_update
 @pytest.fixture
 async def telegram(mini_content, config):
     fake = FakeTelegram()
-    cfg = replace(
-        config, content_dir=mini_content, operator_ids=frozenset({1}), token=Secret("123:SECRET-TOKEN")
-    )
+    cfg = replace(config, content_dir=mini_content, operator_ids=frozenset({1}), token=Secret("123:SECRET-TOKEN"))
     app = build_application(cfg, request=fake)
     async with app:
         await app.post_init(app)
@@ -185,9 +184,7 @@ async def test_quick_exit_deletes_the_chat_and_the_menu(telegram):
     sent_ids = [call for call in fake.calls if call[0] in ("sendMessage", "sendContact")]
     fake.clear()
     await feed(app, user.press("exit"))
-    deleted = [
-        int(i) for name, params in fake.calls if name == "deleteMessages" for i in params["message_ids"]
-    ]
+    deleted = [int(i) for name, params in fake.calls if name == "deleteMessages" for i in params["message_ids"]]
     assert len(deleted) >= len(sent_ids) + 2  # the bot's messages and the person's own
     assert fake.texts() == ["👍"]
     markup = fake.sent()[-1]["reply_markup"]
@@ -215,3 +212,79 @@ async def test_command_menu_is_described_in_every_language(telegram):
     assert set(menus) == {None, "ru", "en"}  # the mini content speaks en and ru
     commands = json.loads(menus["en"]) if isinstance(menus["en"], str) else menus["en"]
     assert {"command": "check", "description": "check a job offer"} in commands
+
+
+# --- talk to a person ---------------------------------------------------------------------
+
+OPERATORS_CHAT = -1009999
+
+
+@pytest.fixture
+async def with_operators(mini_content, config):
+    fake = FakeTelegram()
+    cfg = replace(config, content_dir=mini_content, operator_chat_id=OPERATORS_CHAT)
+    app = build_application(cfg, request=fake)
+    async with app:
+        await app.post_init(app)
+        yield app, fake
+        await app.post_shutdown(app)
+
+
+async def test_a_question_reaches_a_person_without_a_name_and_the_answer_comes_back(with_operators):
+    app, fake = with_operators
+    user = Updates(user_id=5150, language_code="en")
+    await onboard(app, user)
+    assert "🙋 Talk to a person" in [b["text"] for row in _last_menu(fake) for b in row]
+    await feed(app, user.message("/person"))
+    fake.clear()
+    await feed(app, user.message("My employer says I owe him for the flat. Is that legal? <b>thanks</b>"))
+    to_operators = [p for p in fake.sent() if int(p["chat_id"]) == OPERATORS_CHAT]
+    assert len(to_operators) == 1
+    card = to_operators[0]["text"]
+    case = re.search(r"Case #([0-9A-F]{6})", card).group(1)
+    assert "KG → RU" in card and "&lt;b&gt;thanks&lt;/b&gt;" in card
+    assert "Aida" not in card and "aida_kg" not in card and "5150" not in card
+    assert f"#{case}" in fake.texts()[-1]  # the person is told the case number
+
+    operator = {"id": 1, "is_bot": False, "first_name": "Volunteer Dinara", "username": "dinara_ngo"}
+    reply = {
+        "update_id": 77,
+        "message": {
+            "message_id": 900,
+            "date": 1,
+            "chat": {"id": OPERATORS_CHAT, "type": "supergroup"},
+            "from": operator,
+            "text": "No, that is not legal. Call the hotline.",
+            "reply_to_message": {
+                "message_id": 899,
+                "date": 1,
+                "chat": {"id": OPERATORS_CHAT, "type": "supergroup"},
+                "from": {"id": 777000, "is_bot": True, "first_name": "Safar"},
+                "text": card,
+            },
+        },
+    }
+    fake.clear()
+    await feed(app, reply)
+    to_user = [p for p in fake.sent() if int(p["chat_id"]) == 5150]
+    assert len(to_user) == 1 and "No, that is not legal" in to_user[0]["text"]
+    assert "Dinara" not in to_user[0]["text"]
+    assert any("Delivered to case" in p["text"] for p in fake.sent() if int(p["chat_id"]) == OPERATORS_CHAT)
+
+
+async def test_without_an_operators_chat_the_option_is_hidden(telegram):
+    app, fake = telegram
+    await onboard(app, Updates(language_code="en"))
+    assert "🙋 Talk to a person" not in [b["text"] for row in _last_menu(fake) for b in row]
+    fake.clear()
+    await feed(app, Updates(language_code="en").message("/person"))
+    assert "Ask me anything" in fake.texts()[0]
+
+
+def _last_menu(fake: FakeTelegram) -> list:
+    for params in reversed(fake.sent()):
+        markup = params.get("reply_markup")
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        if markup and "keyboard" in markup:
+            return markup["keyboard"]
+    return []

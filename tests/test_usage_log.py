@@ -66,9 +66,7 @@ async def test_no_raw_id_or_phone_reaches_the_database_file(mini_content, config
         ):
             await app.process_update(to_update(data, app.bot))
         await app.post_shutdown(app)
-    raw = b"".join(
-        p.read_bytes() for p in config.db_path.parent.glob("safar.sqlite3*") if p.suffix != ".secret"
-    )
+    raw = b"".join(p.read_bytes() for p in config.db_path.parent.glob("safar.sqlite3*") if p.suffix != ".secret")
     for secret in (str(USER_ID), "aida_kg", "Aida", PHONE, PHONE.replace(" ", ""), "555 123", "beat"):
         assert secret.encode() not in raw, secret
     async with aiosqlite.connect(config.db_path) as db:

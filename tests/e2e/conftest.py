@@ -68,8 +68,7 @@ class Process:
     def check_alive(self) -> None:
         if self.popen.poll() is not None:
             pytest.fail(
-                f"{self.name} exited with code {self.popen.returncode}; its output:\n"
-                + self.log_since()[-8000:],
+                f"{self.name} exited with code {self.popen.returncode}; its output:\n" + self.log_since()[-8000:],
                 pytrace=False,
             )
 

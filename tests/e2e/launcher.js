@@ -29,6 +29,8 @@
  *   POST /getCallbackAnswers {token}  every answerCallbackQuery call
  *   POST /getMyCommands {token}       the command menu the bot set
  *   POST /getBotStatus {token}        {get_updates_calls, polling, webhook, pending_update_count}
+ *   POST /setFloodLimit {token, method, times, retry_after}
+ *                                     the next `times` calls of `method` get Telegram's 429 answer
  *   POST /getUpdatesHistory {token}   (telegram-test-api's own)
  *   GET  /health
  *
@@ -571,6 +573,15 @@ clientRoute('/getBotStatus', (body) => {
   };
 });
 
+// Telegram's flood control, on demand: 429 with parameters.retry_after, as the real API answers.
+const floods = new Map(); // `${token}|${method}` -> {times, retryAfter}
+
+clientRoute('/setFloodLimit', (body) => {
+  const method = String(body.method || 'sendMessage').toLowerCase();
+  floods.set(`${body.token}|${method}`, { times: int(body.times ?? 1, 'times'), retryAfter: int(body.retry_after ?? 1, 'retry_after') });
+  return true;
+});
+
 clientRoute('/getMyCommands', (body) => {
   const all = state.commands.get(body.token || body.botToken) || {};
   return all[commandKey(body.scope, body.language_code)] || [];
@@ -810,6 +821,14 @@ app.all('/bot:token/:method', async (req, res) => {
   if (!handler) {
     log(`unsupported Bot API method ${name}: answering 404 (add it to launcher.js if the bot needs it)`);
     sendApiError(res, new ApiError(404, 'Not Found: method not found'));
+    return;
+  }
+  const flood = floods.get(`${req.params.token}|${name.toLowerCase()}`);
+  if (flood && flood.times > 0) {
+    flood.times -= 1;
+    process.stderr.write(`[e2e-api:trace] ${name}: 429 flood limit, retry after ${flood.retryAfter}\n`);
+    sendApiError(res, new ApiError(429, `Too Many Requests: retry after ${flood.retryAfter}`,
+      { retry_after: flood.retryAfter }));
     return;
   }
   try {

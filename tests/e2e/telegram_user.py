@@ -62,9 +62,7 @@ class Reply:
         ]
         keyboard = None
         if "keyboard" in markup:
-            keyboard = [
-                [b if isinstance(b, str) else b.get("text", "") for b in row] for row in markup["keyboard"]
-            ]
+            keyboard = [[b if isinstance(b, str) else b.get("text", "") for b in row] for row in markup["keyboard"]]
         return cls(
             message_id=int(entry["messageId"]),
             text=message.get("text") or "",
@@ -237,8 +235,7 @@ class TelegramUser:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise NoReply(
-                    f"expected {want} replies within {timeout}s, got {len(self._inbox)}:\n"
-                    + describe(self._inbox)
+                    f"expected {want} replies within {timeout}s, got {len(self._inbox)}:\n" + describe(self._inbox)
                 )
             await self._fetch(min(left, 5))
         if n is None:
@@ -249,9 +246,7 @@ class TelegramUser:
         replies, self._inbox = self._inbox[:n], self._inbox[n:]
         return replies
 
-    async def wait_for(
-        self, predicate: Callable[[Reply], bool], *, timeout: float = REPLY_TIMEOUT
-    ) -> list[Reply]:
+    async def wait_for(self, predicate: Callable[[Reply], bool], *, timeout: float = REPLY_TIMEOUT) -> list[Reply]:
         """Replies up to and including the first one that satisfies ``predicate``."""
         deadline = time.monotonic() + timeout
         while True:
