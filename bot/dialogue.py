@@ -603,6 +603,10 @@ class Dialogue:
             "/exit deletes at once this chat's messages, where Telegram still allows it, "
             "and everything stored about you."
         )
+        more += "\n\n" + _(
+            "Only if you /subscribe or ask to talk to a person, your chat number is kept, encrypted, "
+            "so that the messages can reach you. /unsubscribe, /delete and /exit remove it."
+        )
         return Turn([Message(html.escape(f"{text}\n\n{more}"), menu=self.menu_labels(state))], state)
 
     def confirm_delete(self, state: UserState) -> Turn:
