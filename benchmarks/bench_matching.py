@@ -9,8 +9,10 @@ needs no evaluation data.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -97,6 +99,23 @@ def bench(name: str, decide, texts: list[str]) -> None:
     )
 
 
+def protocol(texts: list[str]) -> None:
+    """The `python -m bot match` process itself: JSON lines in and out, start-up measured apart."""
+    lines = "".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts)
+    command = [sys.executable, "-m", "bot", "match"]
+    started = time.perf_counter()
+    subprocess.run(command, input="", capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
+    startup = time.perf_counter() - started
+    started = time.perf_counter()
+    out = subprocess.run(command, input=lines, capture_output=True, text=True, check=True, cwd=PROJECT_ROOT).stdout
+    total = time.perf_counter() - started
+    assert out.count("\n") == len(texts)
+    print(
+        f"  python -m bot match, {len(texts)} lines: {total:.2f} s with {startup:.2f} s start-up"
+        f" = {len(texts) / (total - startup):.0f} msg/s after start-up"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=3000)
@@ -120,6 +139,8 @@ def main() -> None:
     plain = [(t.id, q) for t in content.all_topics() for q in t.questions]
     choices = [q for _, q in plain]
     bench("plain WRatio over raw questions", lambda t: process.extractOne(t, choices, scorer=fuzz.WRatio), texts)
+
+    protocol(texts)
 
     big = scaled(content, args.scale)
     started = time.perf_counter()

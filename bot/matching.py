@@ -30,6 +30,7 @@ MAX_QUERY_WORDS = 200
 TYPO_MIN_LENGTH = 4
 TYPO_CUTOFF = 80
 AGREEING_QUESTIONS = 4
+FUNCTION_WORD_IDF = 0.2
 COVERAGE_WEIGHT = 0.2
 
 
@@ -144,6 +145,8 @@ class Matcher:
             return []
         matched: dict[int, float] = defaultdict(float)
         for s, weight in query.items():
+            if weight < FUNCTION_WORD_IDF:
+                continue  # "и", "ба", "the": in every topic, they tell nothing and cost the most
             for index in self.postings.get(s, ()):
                 matched[index] += weight
         per_topic: dict[str, list[float]] = defaultdict(list)

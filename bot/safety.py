@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -123,9 +124,16 @@ class EmergencyDetector:
             self._by_first[pattern.words[0]].append(pattern)
         self._exact = [w for w, prefix in self._by_first if not prefix and len(w) >= FUZZY_MIN_LENGTH]
         self._prefix_lengths = sorted({len(w) for w, prefix in self._by_first if prefix})
+        # Long prefixes ("заперл*") also match one typo away; grouped by length for one fuzzy lookup each.
+        self._fuzzy_prefixes: dict[int, list[str]] = defaultdict(list)
+        for word, prefix in self._by_first:
+            if prefix and len(word) >= FUZZY_MIN_LENGTH:
+                self._fuzzy_prefixes[len(word)].append(word)
         self._cry_ids = {id(p) for p in self.cries}
+        self._candidates = lru_cache(maxsize=65536)(self._candidates_uncached)
 
-    def _candidates(self, word: str) -> set[int]:
+    def _candidates_uncached(self, word: str) -> frozenset[int]:
+        """The alarm patterns whose first word could be this word (exact, prefix, or one typo away)."""
         found: list[Pattern] = list(self._by_first.get((word, False), ()))
         for length in self._prefix_lengths:
             found += self._by_first.get((word[:length], True), ())
@@ -134,13 +142,13 @@ class EmergencyDetector:
                 word, self._exact, scorer=Levenshtein.distance, score_cutoff=1, limit=None
             ):
                 found += self._by_first[(key, False)]
-            for length in self._prefix_lengths:
-                if length >= FUZZY_MIN_LENGTH and len(word) >= length:
-                    for pattern in self.alarms:
-                        first = pattern.words[0]
-                        if first[1] and len(first[0]) == length and _word_matches(first, word):
-                            found.append(pattern)
-        return {id(p) for p in found}
+            for length, keys in self._fuzzy_prefixes.items():
+                if len(word) >= length:
+                    for key, _, _ in process.extract(
+                        word[:length], keys, scorer=Levenshtein.distance, score_cutoff=1, limit=None
+                    ):
+                        found += self._by_first[(key, True)]
+        return frozenset(id(p) for p in found)
 
     def detect(self, text: str) -> Alarm | None:
         """The alarm phrase found in ``text``, or None for an ordinary message."""
@@ -156,9 +164,22 @@ class EmergencyDetector:
             candidates |= self._candidates(word)
         if not candidates:
             return None
+        matches = [
+            (index, pattern, first, last)
+            for index, (words, _) in enumerate(sentences)
+            for pattern in self.alarms
+            if id(pattern) in candidates
+            for first, last in find(pattern, words)
+        ]
+        if not matches:
+            return None
+        # Only now, with an alarm in hand, look for what could make it an ordinary question.
         reported = any(find(pattern, words) for pattern in self.reported for words, _ in sentences)
         found: list[tuple[Pattern, bool]] = []  # (pattern, inside a hypothetical clause)
-        for words, clause in sentences:
+        for index, (words, clause) in enumerate(sentences):
+            mine = [(pattern, first, last) for i, pattern, first, last in matches if i == index]
+            if not mine:
+                continue
             cancelled: set[int] = set()
             for pattern in self.cancels:
                 for first, last in find(pattern, words):
@@ -169,12 +190,9 @@ class EmergencyDetector:
                     # "If X, Y, then Z": the condition runs to the clause before the last one.
                     last_clause = max(clause[first], clause[-1] - 1)
                     hypothetical.update(i for i in range(first, len(words)) if clause[i] <= last_clause)
-            for pattern in self.alarms:
-                if id(pattern) not in candidates:
-                    continue
-                for first, last in find(pattern, words):
-                    if not set(range(first, last + 1)) <= cancelled:
-                        found.append((pattern, reported or first in hypothetical))
+            for pattern, first, last in mine:
+                if not set(range(first, last + 1)) <= cancelled:
+                    found.append((pattern, reported or first in hypothetical))
         for pattern, _ in found:
             if id(pattern) in self._cry_ids:
                 return Alarm(pattern.source, pattern.lang)
