@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -200,6 +203,19 @@ def matcher(real_content) -> Matcher:
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     return replace(Config(), db_path=tmp_path / "data" / "safar.sqlite3", hash_secret=None)
+
+
+def run_cli(*args: str, env: dict | None = None, input: str | None = None, check: bool = True):
+    """`python -m bot ARGS` as an operator or volunteer would run it, from the project folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=None if env is None else os.environ | env,
+        check=check,
+    )
 
 
 def dedent(text: str) -> str:

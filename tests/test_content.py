@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.config import PROJECT_ROOT
 from bot.content_check import check, dump, format_report
-from tests.conftest import REAL_CONTENT
+from tests.conftest import REAL_CONTENT, run_cli
 
 BRIEF = PROJECT_ROOT.parent / "shared" / "content-brief.md"
 LANGUAGES = ("ru", "ky", "tg", "en")
@@ -165,33 +163,17 @@ def test_all_problems_reported_in_one_run(mini_content):
 
 
 def test_cli_exit_code_and_summary(mini_content):
-    ok = subprocess.run(
-        [sys.executable, "-m", "bot", "--content-dir", str(mini_content), "content", "check"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-    )
+    ok = run_cli("--content-dir", str(mini_content), "content", "check", check=False)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "2 topics in 2 languages" in ok.stdout
     replace_in(mini_content / "en" / "help-hotline.md", "id: help-hotline", "id: nope")
-    broken = subprocess.run(
-        [sys.executable, "-m", "bot", "--content-dir", str(mini_content), "content", "check"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-    )
+    broken = run_cli("--content-dir", str(mini_content), "content", "check", check=False)
     assert broken.returncode == 1
     assert "help-hotline.md:2: id 'nope' does not match the file name" in broken.stdout
 
 
 def test_dump_is_one_json_document(mini_content):
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "--content-dir", str(mini_content), "content", "dump"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        check=True,
-    ).stdout
+    out = run_cli("--content-dir", str(mini_content), "content", "dump").stdout
     document = json.loads(out)
     topic = next(t for t in document["topics"] if t["id"] == "trouble-passport-taken" and t["lang"] == "en")
     assert topic["urgent"] and topic["hotline"]

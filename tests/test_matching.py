@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from bot.config import PROJECT_ROOT, MatchThresholds
+from bot.config import MatchThresholds
 from bot.matching import Matcher
+from tests.conftest import run_cli
 
 
 @pytest.mark.parametrize(
@@ -101,14 +100,7 @@ def test_match_protocol_reads_and_writes_json_lines():
         {"text": "погода в Бишкеке"},
     ]
     stdin = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\nnot json\n"
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "match"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        check=True,
-    ).stdout.splitlines()
+    out = run_cli("match", input=stdin).stdout.splitlines()
     results = [json.loads(line) for line in out]
     assert len(results) == 4
     first, second, third, broken = results
@@ -121,11 +113,5 @@ def test_match_protocol_reads_and_writes_json_lines():
 
 
 def test_ask_shows_the_answer_that_would_be_sent():
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "my boss took my passport", "--lang", "en"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        check=True,
-    ).stdout
+    out = run_cli("ask", "my boss took my passport", "--lang", "en").stdout
     assert "decision: answer" in out and "[trouble-passport-taken]" in out

@@ -7,15 +7,14 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-import sys
 import time
 
 import pytest
 
-from bot.config import PROJECT_ROOT
 from bot.replies import Event, UserState
 from bot.stats import build_report, cluster_unanswered, render_html, short_summary, write_csv
 from bot.usage_log import UsageLog
+from tests.conftest import run_cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
@@ -93,27 +92,9 @@ def test_events_outside_the_window_are_not_counted(usage_db):
 
 
 def test_stats_command(usage_db, tmp_path):
-    env = os.environ | {"SAFAR_DB_PATH": str(usage_db)}
     html_path, csv_path = tmp_path / "r.html", tmp_path / "u.csv"
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "stats",
-            "--days",
-            "2",
-            "--html",
-            str(html_path),
-            "--unanswered",
-            str(csv_path),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-    ).stdout
+    args = ("stats", "--days", "2", "--html", str(html_path), "--unanswered", str(csv_path))
+    out = run_cli(*args, env={"SAFAR_DB_PATH": str(usage_db)}).stdout
     assert "3 users" in out and "osh2026" in out
     assert html_path.read_text(encoding="utf-8").startswith("<!doctype html>")
     assert csv_path.exists()
@@ -124,15 +105,8 @@ def test_purge_command(usage_db):
 
     with sqlite3.connect(usage_db) as db:
         db.execute("UPDATE events SET ts = ? WHERE kind = 'start'", (time.time() - 200 * 86400,))
-    env = os.environ | {"SAFAR_DB_PATH": str(usage_db), "SAFAR_HASH_SECRET": "secret"}
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "log", "purge", "--older-than", "90d"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-    ).stdout
+    env = {"SAFAR_DB_PATH": str(usage_db), "SAFAR_HASH_SECRET": "secret"}
+    out = run_cli("log", "purge", "--older-than", "90d", env=env).stdout
     assert out.startswith("3 events older than 90 days deleted")
 
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import warnings
 from dataclasses import replace
 from types import SimpleNamespace
@@ -14,9 +11,10 @@ import pytest
 from telegram.error import Forbidden, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.config import PROJECT_ROOT, Secret
+from bot.config import Secret
 from bot.subscriptions import Broadcaster, Campaign, CampaignError, Subscriptions, load_campaign
 from bot.telegram_app import SafarContext, build_application, weekly_myth
+from tests.conftest import run_cli
 from tests.telegram_fake import FakeTelegram, Updates, to_update
 
 CAMPAIGN = Campaign("winter-2026", {"ru": "<b>Зимой</b> проверяйте вакансии", "en": "<b>Winter</b>: check offers"})
@@ -136,15 +134,8 @@ def test_campaign_files_are_checked(tmp_path):
 
 
 def test_broadcast_command_dry_run(tmp_path):
-    env = os.environ | {"SAFAR_DB_PATH": str(tmp_path / "d.sqlite3"), "SAFAR_HASH_SECRET": "s"}
-    out = subprocess.run(
-        [sys.executable, "-m", "bot", "broadcast", "campaigns/example.yaml", "--dry-run"],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-    ).stdout
+    env = {"SAFAR_DB_PATH": str(tmp_path / "d.sqlite3"), "SAFAR_HASH_SECRET": "s"}
+    out = run_cli("broadcast", "campaigns/example.yaml", "--dry-run", env=env).stdout
     assert out.startswith("broadcast example-2026-12-winter-offers: 0 recipients (dry run)")
     assert "--- ky ---" in out
 
