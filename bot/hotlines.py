@@ -19,6 +19,7 @@ ORIGIN_COUNTRIES = ("KG", "TJ", "UZ", "KZ", "TM")
 DESTINATION_COUNTRIES = ("RU", "KZ", "TR", "AE", "KR")
 PICKER_COUNTRIES = ("KG", "TJ", "UZ", "KZ", "TM", "RU", "TR", "AE", "KR")
 OTHER = "other"
+CONTACT_NAME_LIMIT = 64
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,16 @@ def contacts(routing: Routing, lang: str, limit: int = 3) -> list[Contact]:
     for role in ("emergency", "local", "home"):
         for item in routing.listings:
             if item.role == role:
-                chosen.append(Contact(item.number, item.hotline.text(item.hotline.name, lang)[:64]))
+                chosen.append(Contact(item.number, _contact_name(item.hotline.text(item.hotline.name, lang))))
                 break
     return chosen[:limit]
+
+
+def _contact_name(name: str, limit: int = CONTACT_NAME_LIMIT) -> str:
+    """Telegram's contact name is at most 64 characters: cut at a word, not inside one."""
+    if len(name) <= limit:
+        return name
+    return name[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—-– ") + "…"
 
 
 def describe(item: Listing, lang: str, _: Gettext) -> str:

@@ -217,15 +217,17 @@ class Broadcaster:
         text = campaign.message_for(subscriber.lang)
         if text is None:
             return "failed"
-        await self._mark(db, campaign.id, subscriber.user_hash, "sending")
         attempts = 0
         while True:
             await asyncio.sleep(self.interval)
+            # Only the request itself is "sending": a crash there leaves the outcome unknown.
+            await self._mark(db, campaign.id, subscriber.user_hash, "sending")
             try:
                 await self.send(subscriber.chat_id, text)
                 report.languages[subscriber.lang] += 1
                 return "sent"
-            except RetryAfter as error:
+            except RetryAfter as error:  # certainly not delivered: safe to send again after the wait
+                await self._mark(db, campaign.id, subscriber.user_hash, "queued")
                 report.retry_after_waits += 1
                 await asyncio.sleep(_seconds(error))
             except Forbidden:  # blocked the bot: honour it as an unsubscribe
