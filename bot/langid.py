@@ -31,7 +31,7 @@ def trigrams(text: str) -> Iterable[str]:
 
 
 class LanguageIdentifier:
-    def __init__(self, samples: Mapping[str, Iterable[str]], script_samples: Mapping[str, Iterable[str]] | None = None):
+    def __init__(self, samples: Mapping[str, Iterable[str]]):
         """``samples``: texts per language; the model counts their trigrams."""
         self.languages = sorted(samples)
         self.logp: dict[str, dict[str, float]] = {}
@@ -45,7 +45,7 @@ class LanguageIdentifier:
             total = sum(counts[lang].values()) + len(vocabulary) + 1
             self.logp[lang] = {g: math.log((c + 1) / total) for g, c in counts[lang].items()}
             self.unseen[lang] = math.log(1 / total)
-        # Only the languages actually written in Latin script by default.
+        # A message with no letters at all (emoji, digits) keeps the language the person chose.
         self.latin_default = "en" if "en" in self.languages else self.languages[0]
 
     def scores(self, text: str) -> dict[str, float]:
