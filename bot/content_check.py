@@ -99,10 +99,12 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
                 continue
             ids = [q.id for q in check.questions]
             if ids != expected:
+                first = next((i for i, (a, b) in enumerate(zip(ids, expected, strict=False)) if a != b), None)
+                where = f"id: {ids[first]}" if first is not None else "questions:"
                 problems.append(
                     Problem(
                         check.path,
-                        _line_of(check.path, "questions:"),
+                        _line_of(check.path, where),
                         f"question ids {ids} differ from {reference.lang}: {expected}",
                     )
                 )

@@ -116,7 +116,7 @@ def test_topic_missing_in_a_language(mini_content):
     (mini_content / "ru" / "help-hotline.md").unlink()
     report = check(mini_content)
     missing = [p for p in report.errors if "missing in ru" in p.message]
-    assert len(missing) == 1 and missing[0].path.endswith("ru/help-hotline.md")
+    assert len(missing) == 1 and missing[0].path.endswith("ru/help-hotline.md") and missing[0].line == 0
 
 
 def test_title_too_long_for_a_button(mini_content):
@@ -229,3 +229,15 @@ def test_every_hotline_has_a_source_and_a_verification_field():
     for hotline in document["hotlines"]:
         assert hotline["source"].strip()
     assert len(re.findall(r"(?m)^\s+verified:", text)) == len(document["hotlines"])
+
+
+def test_job_check_must_match_across_languages(mini_content):
+    check_yaml = (REAL_CONTENT / "en" / "check.yaml").read_text(encoding="utf-8")
+    (mini_content / "en" / "check.yaml").write_text(check_yaml, encoding="utf-8")
+    ru = mini_content / "ru" / "check.yaml"
+    ru.write_text(check_yaml.replace('red_flag: "no"', 'red_flag: "maybe"', 1), encoding="utf-8")
+    found = problems_for(mini_content, ru)
+    assert (15, 'red_flag must be "yes" or "no", not \'maybe\'', "error") in found  # the question's line
+    ru.write_text(check_yaml.replace("id: passport", "id: pasport"), encoding="utf-8")
+    found = problems_for(mini_content, ru)
+    assert any(line == 7 and "question ids" in message for line, message, _ in found), found
