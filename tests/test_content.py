@@ -240,4 +240,4 @@ def test_job_check_must_match_across_languages(mini_content):
     assert (15, 'red_flag must be "yes" or "no", not \'maybe\'', "error") in found  # the question's line
     ru.write_text(check_yaml.replace("id: passport", "id: pasport"), encoding="utf-8")
     found = problems_for(mini_content, ru)
-    assert any(line == 7 and "question ids" in message for line, message, _ in found), found
+    assert any(line == 11 and "question ids" in message for line, message, _ in found), found  # "- id: pasport"
