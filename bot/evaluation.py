@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from bot.matching import Decision, Matcher
 
-METRICS = ("answer@1", "hit@3", "wrong", "abstain", "emerg_recall", "false_alarm", "lang_id")
+METRICS = ("answer@1", "hit@3", "wrong", "abstain", "emergency_recall", "false_alarm", "lang_id")
 TARGETS = {
     "answer@1": (">=", 0.85),
     "hit@3": (">=", 0.95),
     "wrong": ("<=", 0.05),
     "abstain": (">=", 0.90),
-    "emerg_recall": (">=", 0.97),
+    "emergency_recall": (">=", 0.97),
     "false_alarm": ("<=", 0.02),
     "lang_id": (">=", 0.95),
 }
@@ -65,7 +65,7 @@ def score_row(row: dict, decision: Decision, tallies: list[Tally]) -> list[str]:
     wrong = answered and decision.topic != expect
     checks.append(("wrong", wrong))
     if row.get("emergency"):
-        checks.append(("emerg_recall", decision.emergency))
+        checks.append(("emergency_recall", decision.emergency))
         if not decision.emergency:
             problems.append("missed emergency")
     else:
@@ -110,13 +110,13 @@ def format_evaluation(result: Evaluation, misses: int = 60) -> str:
         met = rate is not None and (rate >= target if op == ">=" else rate <= target)
         total = result.overall.totals.get(metric, 0)
         lines.append(
-            f"  {metric:<13} {_cell(rate)}   target {op} {target:.2f}  {'ok' if met else 'MISSED'}   (n={total})"
+            f"  {metric:<17} {_cell(rate)}   target {op} {target:.2f}  {'ok' if met else 'MISSED'}   (n={total})"
         )
     for title, groups in (("per language", result.by_lang), ("per style", result.by_style)):
-        lines += ["", f"{title:<14}" + "".join(f"{m:>13}" for m in METRICS) + "      n"]
+        lines += ["", f"{title:<18}" + "".join(f"{m:>17}" for m in METRICS) + "      n"]
         for name, tally in sorted(groups.items()):
             n = max(tally.totals.values(), default=0)
-            lines.append(f"  {name:<12}" + "".join(f"{_cell(tally.rate(m)):>13}" for m in METRICS) + f"  {n:5d}")
+            lines.append(f"  {name:<16}" + "".join(f"{_cell(tally.rate(m)):>17}" for m in METRICS) + f"  {n:5d}")
     lines += ["", f"misses ({len(result.misses)}; showing {min(misses, len(result.misses))}):"]
     for row, decision, problem in result.misses[:misses]:
         got = decision.topic or ",".join(decision.suggestions) or "-"

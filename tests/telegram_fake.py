@@ -10,11 +10,16 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from telegram import Update
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
+
+from bot.config import Config
+from bot.telegram_app import build_application
 
 BOT = {"id": 777000, "is_bot": True, "first_name": "Safar", "username": "safar_test_bot"}
 
@@ -176,3 +181,16 @@ class Updates:
 
 def to_update(data: dict, bot) -> Update:
     return Update.de_json(data, bot)
+
+
+@asynccontextmanager
+async def running_bot(config: Config, **changes: Any):
+    """The real Application over a fake Telegram, started as in production (post_init) and stopped after."""
+    fake = FakeTelegram()
+    app = build_application(replace(config, **changes), request=fake)
+    async with app:
+        await app.post_init(app)
+        try:
+            yield app, fake
+        finally:
+            await app.post_shutdown(app)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -13,9 +12,9 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Secret
 from bot.subscriptions import Broadcaster, Campaign, CampaignError, Subscriptions, load_campaign
-from bot.telegram_app import SafarContext, build_application, weekly_myth
+from bot.telegram_app import SafarContext, weekly_myth
 from tests.conftest import run_cli
-from tests.telegram_fake import FakeTelegram, Updates, to_update
+from tests.telegram_fake import Updates, running_bot, to_update
 
 CAMPAIGN = Campaign("winter-2026", {"ru": "<b>Зимой</b> проверяйте вакансии", "en": "<b>Winter</b>: check offers"})
 
@@ -145,12 +144,8 @@ def test_broadcast_command_dry_run(tmp_path):
 
 @pytest.fixture
 async def telegram(config):
-    fake = FakeTelegram()
-    app = build_application(replace(config, token=Secret("1:T")), request=fake)
-    async with app:
-        await app.post_init(app)
-        yield app, fake
-        await app.post_shutdown(app)
+    async with running_bot(config, token=Secret("1:T")) as running:
+        yield running
 
 
 async def test_subscribe_unsubscribe_and_block(telegram):

@@ -5,24 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import replace
 
 import pytest
 
 from bot.config import Secret
-from bot.telegram_app import build_application
-from tests.telegram_fake import FakeTelegram, Updates, to_update
+from tests.telegram_fake import FakeTelegram, Updates, running_bot, to_update
 
 
 @pytest.fixture
 async def telegram(mini_content, config):
-    fake = FakeTelegram()
-    cfg = replace(config, content_dir=mini_content, operator_ids=frozenset({1}), token=Secret("123:SECRET-TOKEN"))
-    app = build_application(cfg, request=fake)
-    async with app:
-        await app.post_init(app)
-        yield app, fake
-        await app.post_shutdown(app)
+    token = Secret("123:SECRET-TOKEN")
+    async with running_bot(config, content_dir=mini_content, operator_ids=frozenset({1}), token=token) as running:
+        yield running
 
 
 async def feed(app, data: dict) -> None:
@@ -221,13 +215,8 @@ OPERATORS_CHAT = -1009999
 
 @pytest.fixture
 async def with_operators(mini_content, config):
-    fake = FakeTelegram()
-    cfg = replace(config, content_dir=mini_content, operator_chat_id=OPERATORS_CHAT)
-    app = build_application(cfg, request=fake)
-    async with app:
-        await app.post_init(app)
-        yield app, fake
-        await app.post_shutdown(app)
+    async with running_bot(config, content_dir=mini_content, operator_chat_id=OPERATORS_CHAT) as running:
+        yield running
 
 
 async def test_a_question_reaches_a_person_without_a_name_and_the_answer_comes_back(with_operators):
