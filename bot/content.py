@@ -389,10 +389,15 @@ def _load_topic(path: Path, lang: str, problems: list[Problem]) -> Topic | None:
 # --- emergency phrases --------------------------------------------------------------------
 
 
-def _load_emergency(path: Path, lang: str, problems: list[Problem]) -> EmergencyPhrases | None:
+def _optional_yaml(path: Path, problems: list[Problem]):
+    """A per-language YAML file that may be absent: (data, {key: line}), or (None, {})."""
     if not path.exists():
-        return None
-    data, lines = _yaml_mapping(path, path.read_text(encoding="utf-8"), 1, problems)
+        return None, {}
+    return _yaml_mapping(path, path.read_text(encoding="utf-8"), 1, problems)
+
+
+def _load_emergency(path: Path, lang: str, problems: list[Problem]) -> EmergencyPhrases | None:
+    data, lines = _optional_yaml(path, problems)
     if data is None:
         return None
     for key in data:
@@ -413,9 +418,7 @@ def _load_emergency(path: Path, lang: str, problems: list[Problem]) -> Emergency
 
 
 def _load_smalltalk(path: Path, lang: str, problems: list[Problem]) -> dict[str, SmallTalk]:
-    if not path.exists():
-        return {}
-    data, lines = _yaml_mapping(path, path.read_text(encoding="utf-8"), 1, problems)
+    data, lines = _optional_yaml(path, problems)
     if data is None:
         return {}
     found = {}
@@ -441,9 +444,7 @@ CHECK_TEXT_LIMIT = 300
 
 
 def _load_check(path: Path, lang: str, problems: list[Problem]) -> JobCheck | None:
-    if not path.exists():
-        return None
-    data, lines = _yaml_mapping(path, path.read_text(encoding="utf-8"), 1, problems)
+    data, lines = _optional_yaml(path, problems)
     if data is None:
         return None
     before = len(problems)

@@ -291,9 +291,6 @@ def short_summary(report: Report) -> str:
         "top: " + ", ".join(f"{topic} {n}" for topic, n in report.top_topics[:5]),
         "unanswered: " + "; ".join(f"{c.count}× {c.representative[:40]}" for c in report.unanswered[:5]),
     ]
-    counts: Counter[str] = Counter()
-    for country, n in report.hotlines:
-        counts[country] += n
-    if counts:
-        lines.append("hotlines: " + ", ".join(f"{c} {n}" for c, n in counts.most_common(5)))
+    if report.hotlines:  # already counted per country, most first
+        lines.append("hotlines: " + ", ".join(f"{country} {n}" for country, n in report.hotlines[:5]))
     return "\n".join(lines)
