@@ -13,7 +13,7 @@ import sys
 from typing import TextIO
 
 from bot.config import Config
-from bot.replies import Button, Message, Turn, UserState
+from bot.replies import Button, Erase, EraseChat, Message, Subscribe, Turn, Unsubscribe, UserState
 from bot.services import Services
 
 _TAG = re.compile(r"<[^>]+>")
@@ -39,10 +39,27 @@ class ConsoleChat:
         self.buttons: list[Button] = []
         self.state = UserState()
 
-    def show(self, turn: Turn) -> None:
+    async def perform(self, turn: Turn) -> list[Message]:
+        """Carry out the turn's effects as the Telegram adapter does; a terminal has no chat to deliver to."""
+        replies: list[Message] = []
+        for effect in turn.effects:
+            match effect:
+                case Erase() | EraseChat():
+                    ok = await self.services.erase_user(CONSOLE_USER)
+                case Subscribe(lang=lang):
+                    ok = await self.services.subscribe(CONSOLE_USER, None, lang)
+                case Unsubscribe():
+                    ok = await self.services.unsubscribe(CONSOLE_USER)
+                case _:
+                    ok = False
+            replies += effect.done if ok else effect.failed
+        return replies
+
+    def show(self, turn: Turn, replies: list[Message] = ()) -> None:
         self.state = turn.state
         self.buttons = []
-        for message in turn.messages:
+        messages = [*turn.messages, *replies]
+        for message in messages:
             print(to_terminal(message, self.color), file=self.out)
             for row in message.buttons:
                 labels = []
@@ -51,8 +68,8 @@ class ConsoleChat:
                     labels.append(f"[{len(self.buttons)}] {button.label}")
                 print("   " + "   ".join(labels), file=self.out)
             print(file=self.out)
-        if turn.messages and turn.messages[-1].menu:
-            print("   menu: " + " · ".join(turn.messages[-1].menu), file=self.out)
+        if messages and messages[-1].menu:
+            print("   menu: " + " · ".join(messages[-1].menu), file=self.out)
             print(file=self.out)
 
     async def handle(self, line: str) -> None:
@@ -71,8 +88,9 @@ class ConsoleChat:
                 turn = dialogue.command(self.state, name.lower(), arg)
         else:
             turn = dialogue.text(self.state, line)
+        replies = await self.perform(turn)
         await self.services.record(CONSOLE_USER, turn)
-        self.show(turn)
+        self.show(turn, replies)
 
 
 async def _run(config: Config, lang: str | None, stdin: TextIO, out: TextIO) -> int:

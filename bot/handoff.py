@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 import time
 
 from bot.chats import ChatStore
 
 CASE = re.compile(r"#([0-9A-F]{6})\b")
+
+
+def new_case_id() -> str:
+    return secrets.token_hex(3).upper()
 
 
 class Cases(ChatStore):

@@ -1,6 +1,6 @@
 """/check: walk a person through yes/no questions about a job offer, then a plain verdict.
 
-The answers so far travel in the buttons' callback data ("chk:ynn"), so
+The answers so far travel in the buttons' callback data (``CheckAnswers``), so
 nothing about the offer is stored anywhere and a restart loses nothing.
 """
 
@@ -11,8 +11,8 @@ import html
 from bot.content import JobCheck
 from bot.i18n import Gettext
 from bot.replies import Button, Message
+from bot.wire import CheckAnswers
 
-PREFIX = "chk"
 MANY_FLAGS = 3
 
 
@@ -23,7 +23,9 @@ def question(check: JobCheck, answers: str, _: Gettext) -> Message:
     text = f"<b>{index + 1}/{len(check.questions)}</b>  {html.escape(item.text)}"
     if not answers:
         text = f"{html.escape(check.intro)}\n\n{text}"
-    buttons = ((Button(_("Yes"), f"{PREFIX}:{answers}y"), Button(_("No"), f"{PREFIX}:{answers}n")),)
+    buttons = (
+        (Button(_("Yes"), CheckAnswers(answers + "y").encode()), Button(_("No"), CheckAnswers(answers + "n").encode())),
+    )
     return Message(text, buttons)
 
 
@@ -45,7 +47,3 @@ def verdict(check: JobCheck, answers: str) -> Message:
 
 def is_complete(check: JobCheck, answers: str) -> bool:
     return len(answers) >= len(check.questions)
-
-
-def valid(answers: str) -> bool:
-    return set(answers) <= {"y", "n"}

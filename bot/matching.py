@@ -23,8 +23,8 @@ from bot.content import Content
 from bot.langid import LanguageIdentifier
 from bot.normalize import skeleton_words
 from bot.safety import Alarm, EmergencyDetector
+from bot.wire import smalltalk_id, smalltalk_intent
 
-SMALLTALK = "~"  # prefix of the small-talk pseudo-topics; topic ids cannot start with it
 STEM_LENGTH = 5
 MAX_QUERY_WORDS = 200
 TYPO_MIN_LENGTH = 4
@@ -95,8 +95,8 @@ class Matcher:
             for talk in by_intent.values():
                 for text in talk.phrases:
                     words = skeleton_words(text)
-                    texts.append((SMALLTALK + talk.intent, words))
-                    topic_stems[SMALLTALK + talk.intent].update(map(stem, words))
+                    texts.append((smalltalk_id(talk.intent), words))
+                    topic_stems[smalltalk_id(talk.intent)].update(map(stem, words))
         self.vocabulary = sorted({w for _, words in texts for w in words if len(w) >= TYPO_MIN_LENGTH})
         self.known_stems = frozenset().union(*topic_stems.values()) if topic_stems else frozenset()
         topics = len(topic_stems) or 1
@@ -160,7 +160,7 @@ class Matcher:
         for topic_id, scores in per_topic.items():
             # Several paraphrases agreeing is stronger evidence than one lucky overlap.
             best = sorted(scores, reverse=True)[:AGREEING_QUESTIONS]
-            if topic_id.startswith(SMALLTALK):  # small-talk phrases are unrelated to each other
+            if smalltalk_intent(topic_id) is not None:  # small-talk phrases are unrelated to each other
                 best = best[:1] * AGREEING_QUESTIONS
             agreement = sum(best) / AGREEING_QUESTIONS
             stems = self.topic_stems[topic_id]
@@ -175,14 +175,14 @@ class Matcher:
         detected = self.langid.identify(text, default=lang)
         ranking = self.rank(text)
         t = self.thresholds
-        topics = [(tid, s) for tid, s in ranking if not tid.startswith(SMALLTALK)]
-        talk = next(((tid, s) for tid, s in ranking if tid.startswith(SMALLTALK)), None)
+        topics = [(tid, s) for tid, s in ranking if smalltalk_intent(tid) is None]
+        talk = next(((tid, s) for tid, s in ranking if smalltalk_intent(tid) is not None), None)
         top, score = topics[0] if topics else (None, 0.0)
         runner_up = topics[1][1] if len(topics) > 1 else 0.0
         smalltalk = None
         if talk and talk[1] >= t.answer and talk[1] - score >= t.margin:
             # A greeting or an everyday question, clearly: a polite reply, not a guessed topic.
-            smalltalk, score = talk[0][len(SMALLTALK) :], talk[1]
+            smalltalk, score = smalltalk_intent(talk[0]), talk[1]
             decision, topic, suggestions = "none", None, ()
         elif top and score >= t.answer and score - runner_up >= t.margin:
             decision, topic, suggestions = "answer", top, ()

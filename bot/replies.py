@@ -45,20 +45,72 @@ class UserState:
 
 @dataclass(frozen=True)
 class Event:
-    kind: str
+    """Telemetry for the usage log: best-effort, batched, may be dropped. Never a promise to a person."""
+
+    kind: str  # an EventKind
     data: dict = field(default_factory=dict)
+
+
+# --- effects: what must happen, performed by the adapter, durably, and reported on ------------
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something the person was promised. The adapter performs it before replying and sends
+    ``done`` or ``failed`` depending on whether it really happened: never "erased" when it was not."""
+
+    done: tuple[Message, ...] = ()
+    failed: tuple[Message, ...] = ()
+
+
+@dataclass(frozen=True)
+class Erase(Effect):
+    """Erase everything stored about the person: settings, events, cases, subscription."""
+
+
+@dataclass(frozen=True)
+class EraseChat(Effect):
+    """Quick exit: delete the chat's messages where Telegram allows it, remove the menu, then erase."""
+
+
+@dataclass(frozen=True)
+class Subscribe(Effect):
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class Unsubscribe(Effect):
+    pass
+
+
+@dataclass(frozen=True)
+class OpenCase(Effect):
+    """Pass a question to the operators under a new case number; ``{case}`` in ``done`` is filled in."""
+
+    text: str = ""
+    urgent: bool = False
 
 
 @dataclass
 class Turn:
+    """One step of the conversation: what to say, the new state, what must happen, what to log."""
+
     messages: list[Message]
     state: UserState
     events: list[Event] = field(default_factory=list)
-    quick_exit: bool = False  # the adapter deletes this chat's messages where it can
+    effects: list[Effect] = field(default_factory=list)
 
     def add(self, *messages: Message) -> Turn:
         self.messages.extend(messages)
         return self
+
+    def effect(self, kind: type[Effect]) -> Effect | None:
+        """The first effect of this kind, if the turn has one."""
+        return next((e for e in self.effects if isinstance(e, kind)), None)
+
+    @property
+    def quick_exit(self) -> bool:
+        return self.effect(EraseChat) is not None
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from bot.config import Config
 from bot.content import Content, Problem, load_content
 from bot.content_check import cross_check
 from bot.dialogue import Dialogue
-from bot.handoff import Cases
+from bot.handoff import Cases, new_case_id
 from bot.i18n import I18n
 from bot.matching import Matcher
-from bot.replies import Turn, UserState
+from bot.replies import Erase, EraseChat, Event, Turn, UserState
 from bot.subscriptions import Subscriptions
 from bot.usage_log import UsageLog, load_secret
 
@@ -70,17 +70,52 @@ class Services:
         return await self.usage_log.load_state(user_id)
 
     async def record(self, user_id: int | str, turn: Turn, chat_id: int | None = None) -> None:
-        """Log the turn; act on (un)subscriptions, which need the chat to deliver to."""
+        """Log the turn's events and keep its settings: best-effort, never costs an answer."""
+        if turn.effect(Erase) or turn.effect(EraseChat):
+            return  # nothing about a person who asked to be erased is kept, not even the emptied settings
         try:
             self.usage_log.record(user_id, turn.events, turn.state)
-            user_hash = self.usage_log.user_hash(user_id)
-            for event in turn.events:
-                if event.kind == "subscribe" and chat_id is not None:
-                    await self.subscriptions.subscribe(user_hash, chat_id, turn.state.lang or self.i18n.default)
-                elif event.kind in ("unsubscribe", "delete"):
-                    await self.subscriptions.unsubscribe(user_hash)
         except Exception:  # the log must never cost an answer
             log.exception("usage log record failed")
+
+    # --- effects: written at once, and reported honestly ---------------------------------------
+
+    async def erase_user(self, user_id: int | str) -> bool:
+        """Erase settings, events, cases and subscription; True only once it is written."""
+        before = self.usage_log.dropped
+        try:
+            self.usage_log.record(user_id, [Event("delete")])
+            await self.usage_log.flush()
+        except Exception:
+            log.exception("erase failed")
+            return False
+        return self.usage_log.dropped == before
+
+    async def subscribe(self, user_id: int | str, chat_id: int | None, lang: str) -> bool:
+        if chat_id is None:
+            return False
+        try:
+            return await self.subscriptions.subscribe(self.usage_log.user_hash(user_id), chat_id, lang)
+        except Exception:
+            log.exception("subscribe failed")
+            return False
+
+    async def unsubscribe(self, user_id: int | str) -> bool:
+        try:
+            return await self.subscriptions.unsubscribe(self.usage_log.user_hash(user_id))
+        except Exception:
+            log.exception("unsubscribe failed")
+            return False
+
+    async def open_case(self, user_id: int | str, chat_id: int, lang: str) -> str | None:
+        """A new case for the person's question, or None if it could not be kept."""
+        case = new_case_id()
+        try:
+            kept = await self.cases.open_case(case, self.usage_log.user_hash(user_id), chat_id, lang)
+        except Exception:
+            log.exception("case not opened")
+            return None
+        return case if kept else None
 
     async def close(self) -> None:
         await self.usage_log.close()

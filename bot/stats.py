@@ -18,6 +18,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bot.normalize import skeleton
+from bot.wire import smalltalk_intent
 
 CLUSTER_SIMILARITY = 72
 MAX_CLUSTERED_TEXTS = 3000
@@ -147,7 +148,7 @@ def cluster_unanswered(texts: list[tuple[str, int]], matcher=None) -> list[Clust
     if matcher is not None:
         for cluster in clusters[:50]:
             ranking = matcher.rank(cluster.representative)
-            real = [tid for tid, _ in ranking if not tid.startswith("~")]
+            real = [tid for tid, _ in ranking if smalltalk_intent(tid) is None]
             cluster.closest_topic = real[0] if real else None
     return clusters
 

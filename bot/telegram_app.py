@@ -44,11 +44,12 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Config
-from bot.dialogue import COMMANDS, share_cards
+from bot.dialogue import share_cards
 from bot.handoff import case_in, operator_card
-from bot.replies import Event, Message, Turn, UserState
+from bot.replies import Erase, EraseChat, Event, Message, OpenCase, Subscribe, Turn, Unsubscribe, UserState
 from bot.services import Services
 from bot.subscriptions import Broadcaster, Campaign
+from bot.wire import EventKind
 
 log = logging.getLogger(__name__)
 
@@ -147,16 +148,14 @@ async def _erase_chat(context: SafarContext, chat_id: int) -> None:
             log.warning("quick exit: some messages could not be deleted (%s)", error)
 
 
-async def send_turn(update: Update, context: SafarContext, turn: Turn) -> None:
+async def send_turn(update: Update, context: SafarContext, messages: list[Message], quick_exit: bool = False) -> None:
     chat = update.effective_chat
     assert chat is not None
-    if turn.quick_exit:
-        await _erase_chat(context, chat.id)
-    for message in turn.messages:
+    for message in messages:
         chunks = _chunks(message.html)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
-            markup = _markup(message, chat.id, context, turn.quick_exit) if last else None
+            markup = _markup(message, chat.id, context, quick_exit) if last else None
             sent = await _with_retries(
                 lambda chunk=chunk, markup=markup: context.bot.send_message(
                     chat.id,
@@ -166,7 +165,7 @@ async def send_turn(update: Update, context: SafarContext, turn: Turn) -> None:
                     reply_markup=markup,
                 )
             )
-            if not turn.quick_exit:
+            if not quick_exit:
                 _track(context, chat.type, sent.message_id if sent else None)
         for contact in message.contacts:
             try:
@@ -192,24 +191,49 @@ async def _state(update: Update, services: Services) -> UserState:
     return state
 
 
+async def _perform(update: Update, context: SafarContext, turn: Turn) -> list[Message]:
+    """Carry out what the turn promised, and return the replies that tell the truth about it."""
+    services = context.services
+    user, chat = _user_key(update), update.effective_chat
+    chat_id = chat.id if chat else None
+    replies: list[Message] = []
+    for effect in turn.effects:
+        ok = False
+        match effect:
+            case EraseChat():
+                if chat_id is not None:
+                    await _erase_chat(context, chat_id)
+                ok = await services.erase_user(user)
+            case Erase():
+                ok = await services.erase_user(user)
+            case Subscribe(lang=lang):
+                ok = await services.subscribe(user, chat_id, lang)
+            case Unsubscribe():
+                ok = await services.unsubscribe(user)
+            case OpenCase() if chat_id is not None:
+                case = await _open_case(context, update, effect, turn.state, chat_id)
+                if case:
+                    replies += [replace(m, html=m.html.replace("{case}", case)) for m in effect.done]
+                    continue
+        replies += effect.done if ok else effect.failed
+    return replies
+
+
 async def _converse(update: Update, context: SafarContext, act) -> None:
-    """Load the user's state, run one dialogue step, send, log."""
+    """Load the user's state, run one dialogue step, carry out its effects, send, log."""
     services = context.services
     started = time.perf_counter()
     state = await _state(update, services)
     if update.effective_chat and update.effective_message:
         _track(context, update.effective_chat.type, update.effective_message.message_id)
     turn: Turn = act(services.dialogue, state)
-    await send_turn(update, context, turn)
+    replies = await _perform(update, context, turn)
+    await send_turn(update, context, turn.messages + replies, turn.quick_exit)
     latency = round((time.perf_counter() - started) * 1000, 1)
     for event in turn.events:
-        if event.kind == "question":
+        if event.kind == EventKind.QUESTION:
             event.data["latency_ms"] = latency
-    chat_id = update.effective_chat.id if update.effective_chat else None
-    for event in turn.events:
-        if event.kind == "handoff" and chat_id is not None:
-            await _open_case(context, update, event.data, turn.state, chat_id)
-    await services.record(_user_key(update), turn, chat_id)
+    await services.record(_user_key(update), turn)
 
 
 def _in_scope(update: Update, context: SafarContext) -> bool:
@@ -239,7 +263,8 @@ async def command(update: Update, context: SafarContext) -> None:
     """Run a user command (/help, /hotline, /sos...), or explain an unknown one."""
     text = update.effective_message.text if update.effective_message else ""
     name = (text or "/help").split()[0][1:].split("@")[0].lower()
-    await _converse(update, context, lambda d, s: d.command(s, name))
+    arg = " ".join(context.args or [])
+    await _converse(update, context, lambda d, s: d.command(s, name, arg))
 
 
 async def text_message(update: Update, context: SafarContext) -> None:
@@ -282,7 +307,7 @@ async def inline_share(update: Update, context: SafarContext) -> None:
             )
         )
     await query.answer(results, cache_time=300, is_personal=True)
-    await services.record(_user_key(update), Turn([], state, [Event("share", {"query": bool(query.query)})]))
+    await services.record(_user_key(update), Turn([], state, [Event(EventKind.SHARE, {"query": bool(query.query)})]))
 
 
 async def not_text(update: Update, context: SafarContext) -> None:
@@ -327,16 +352,25 @@ async def stats_command(update: Update, context: SafarContext) -> None:
     await update.effective_message.reply_text(text[:MAX_TEXT], parse_mode=ParseMode.HTML)
 
 
-async def _open_case(context: SafarContext, update: Update, data: dict, state: UserState, chat_id: int) -> None:
-    """Post the question to the operators' chat; keep the case so the answer can come back."""
+async def _open_case(
+    context: SafarContext, update: Update, effect: OpenCase, state: UserState, chat_id: int
+) -> str | None:
+    """Keep the case, then post the question to the operators' chat; the case id, or None if either failed."""
     services = context.services
     operators = services.config.operator_chat_id
     if operators is None:
-        return
+        return None
     lang = state.lang or services.i18n.default
-    card = operator_card(data["case"], data["text"], lang, state.home, state.current, data.get("urgent", False))
-    await _with_retries(lambda: context.bot.send_message(operators, card, parse_mode=ParseMode.HTML))
-    await services.cases.open_case(data["case"], services.usage_log.user_hash(_user_key(update)), chat_id, lang)
+    case = await services.open_case(_user_key(update), chat_id, lang)
+    if case is None:
+        return None
+    card = operator_card(case, effect.text, lang, state.home, state.current, effect.urgent)
+    try:
+        await _with_retries(lambda: context.bot.send_message(operators, card, parse_mode=ParseMode.HTML))
+    except TelegramError as error:
+        log.warning("case not posted to the operators' chat: %s", error)
+        return None
+    return case
 
 
 async def operator_reply(update: Update, context: SafarContext) -> None:
@@ -413,7 +447,8 @@ def build_application(
             i18n = app.bot_data.services.i18n
             for lang in (None, *i18n.languages):
                 _ = i18n.gettext(lang or i18n.default)
-                commands = [BotCommand(name, _(text)) for name, text in COMMANDS.items()]
+                dialogue = app.bot_data.services.dialogue
+                commands = [BotCommand(c.name, _(c.description)) for c in dialogue.commands() if c.description]
                 await app.bot.set_my_commands(commands, language_code=lang)
         except TelegramError as error:
             log.warning("could not set the command menu: %s", error)
@@ -450,7 +485,7 @@ def build_application(
         app.add_handler(
             MessageHandler(filters.Chat(config.operator_chat_id) & filters.REPLY & filters.TEXT, operator_reply)
         )
-    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("start", start))  # with a deep-link payload and Telegram's language
     app.add_handler(CommandHandler("reload", reload_content))  # operators only
     app.add_handler(CommandHandler("stats", stats_command))  # operators only
     app.add_handler(CallbackQueryHandler(button))

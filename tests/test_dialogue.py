@@ -206,16 +206,19 @@ def test_job_check_speaks_every_language(real_dialogue, real_content, lang):
     assert real_content.checks[lang].verdicts["many"].format(count=4)[:20] in turn.messages[0].html
 
 
-def test_job_check_ignores_forged_answers(real_dialogue):
-    turn = real_dialogue.button(UserState(lang="en"), "chk:<script>")
-    assert "<b>1/7</b>" in turn.messages[0].html
+@pytest.mark.parametrize("forged", ["chk:<script>", "fb:no-such-topic:1", "fb:help-hotline:7", "s:x" * 30, "zz:1"])
+def test_forged_buttons_get_the_help_and_reach_no_log(real_dialogue, forged):
+    turn = real_dialogue.button(UserState(lang="en"), forged)
+    assert turn.events == [] and turn.effects == []
+    assert "/hotline" in turn.messages[0].html or "Choose a topic" in turn.messages[0].html
 
 
 def test_quick_exit_erases_and_says_nothing_telling(dialogue):
     turn = dialogue.command(UserState(lang="en", home="KG", current="RU"), "exit")
     assert turn.quick_exit and turn.state == UserState()
-    assert turn.events == [Event("delete")]
-    assert [m.html for m in turn.messages] == ["👍"]
+    assert turn.events == [] and turn.messages == []  # nothing about an exit is logged
+    (effect,) = turn.effects
+    assert [m.html for m in effect.done] == [m.html for m in effect.failed] == ["👍"]
 
 
 def test_emergency_replies_offer_a_quick_exit(dialogue):

@@ -1,0 +1,184 @@
+"""Questions and answers: free text, topics, "did you mean", feedback, small talk, sharing."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from bot import wire
+from bot.content import Content, Topic
+from bot.features import ui
+from bot.matching import Decision
+from bot.replies import Button, Event, Message, ShareCard, Turn, UserState
+from bot.wire import EventKind
+
+if TYPE_CHECKING:
+    from bot.dialogue import Dialogue
+
+SWITCH_MIN_WORDS = 3
+SHARE_CAMPAIGN = "share"
+SHARE_LIMIT = 8
+
+
+def answer(d: Dialogue, state: UserState, text: str) -> Turn:
+    """Free text: the emergency card first if needed, then the matcher's decision."""
+    decision = d.matcher.decide(text, state.lang)
+    turn = Turn([], state)
+    if decision.emergency:
+        turn.events.append(Event(EventKind.EMERGENCY, {"lang": decision.lang}))
+        turn.add(*ui.emergency_messages(d, state))
+    turn.events.append(question_event(decision, text))
+    _ = ui.gettext(d, state)
+    if decision.decision == "answer" and decision.topic:
+        # After an emergency card the numbers are already on screen: don't repeat them.
+        turn.add(*ui.topic_messages(d, state, decision.topic, feedback=True, hotline=not decision.emergency))
+    elif decision.decision == "suggest":
+        buttons = [
+            (Button(ui.title(d, state, tid), wire.PickSuggestion(tid).encode()),) for tid in decision.suggestions
+        ]
+        buttons.append((Button(_("None of these"), wire.NoneOfThese().encode()),))
+        turn.add(ui.say(_("Did you mean:"), *buttons))
+    elif decision.smalltalk and not decision.emergency:
+        turn.add(*small_talk(d, state, decision.smalltalk))
+    elif not decision.emergency:
+        turn.add(*ui.no_match(d, state))
+    switch = switch_offer(d, state, decision, text)
+    if switch:
+        turn.add(switch)
+    return turn
+
+
+def question_event(decision: Decision, text: str) -> Event:
+    return Event(
+        EventKind.QUESTION,
+        {
+            "decision": decision.decision,
+            "topic": decision.topic,
+            "score": round(decision.score, 1),
+            "lang": decision.lang,
+            "suggestions": list(decision.suggestions),
+            "emergency": decision.emergency,
+            "smalltalk": decision.smalltalk,
+            "text": text,
+        },
+    )
+
+
+def small_talk(d: Dialogue, state: UserState, intent: str) -> list[Message]:
+    """A greeting, thanks or an everyday question: answer politely, then show what the bot can do."""
+    lang = ui.lang(d, state)
+    talk = d.content.smalltalk.get(lang, {}).get(intent) or d.content.smalltalk.get("en", {}).get(intent)
+    if talk is None:
+        return ui.no_match(d, state)
+    messages = [ui.say(talk.reply, menu=ui.menu_labels(d, state))]
+    if intent in ("complaint", "offtopic"):
+        messages += ui.browse(d, state)
+    return messages
+
+
+def switch_offer(d: Dialogue, state: UserState, decision: Decision, text: str) -> Message | None:
+    """Offer the language the person wrote in, in that language, when it is not the one chosen."""
+    if decision.lang == state.lang or decision.lang not in d.i18n.languages:
+        return None
+    if len(text.split()) < SWITCH_MIN_WORDS:
+        return None
+    _ = d.i18n.gettext(decision.lang)  # the offer speaks the language it offers
+    label = _("Switch to {language}").format(language=d.i18n.language_name(decision.lang))
+    return ui.say(_("Shall I speak your language?"), (Button(label, wire.SwitchLanguage(decision.lang).encode()),))
+
+
+def ask(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    """The "ask a question" menu button: how to ask."""
+    _ = ui.gettext(d, state)
+    text = _(
+        'Write your question in your own words, in any language. For example: "Can the employer keep my passport?"'
+    )
+    return Turn([ui.say(text, menu=ui.menu_labels(d, state))], state)
+
+
+def topics(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    return Turn(ui.browse(d, state), state)
+
+
+def category(d: Dialogue, state: UserState, payload: wire.ShowCategory) -> Turn:
+    lang = ui.lang(d, state)
+    found: list[Topic] = [
+        t for tid in d.content.topic_ids if (t := d.content.topic(tid, lang)) and t.category == payload.category
+    ]
+    if not found:
+        return topics(d, state)
+    _ = ui.gettext(d, state)
+    buttons = tuple((Button(t.title, wire.ShowTopic(t.id).encode()),) for t in found)
+    label = _(ui.CATEGORY_LABELS.get(payload.category, payload.category))
+    return Turn([Message(f"<b>{html.escape(label)}</b>", buttons)], state)
+
+
+def show_topic(d: Dialogue, state: UserState, payload: wire.ShowTopic | wire.PickSuggestion) -> Turn:
+    if payload.topic not in d.content.topic_ids:
+        return topics(d, state)
+    turn = Turn(ui.topic_messages(d, state, payload.topic, feedback=True), state)
+    if isinstance(payload, wire.PickSuggestion):
+        turn.events.append(Event(EventKind.SUGGESTION_PICKED, {"topic": payload.topic}))
+    return turn
+
+
+def none_of_these(d: Dialogue, state: UserState, payload: wire.NoneOfThese) -> Turn:
+    _ = ui.gettext(d, state)
+    turn = Turn([], state, [Event(EventKind.SUGGESTION_REJECTED)])
+    turn.add(ui.say(_("Sorry. Try to ask in other words, or choose a topic below.")))
+    return turn.add(*ui.no_match(d, state, apologise=False))
+
+
+def vote(d: Dialogue, state: UserState, payload: wire.Vote) -> Turn:
+    """👍/👎 under an answer; a forged topic never reaches the log."""
+    if payload.topic not in d.content.topic_ids:
+        return topics(d, state)
+    _ = ui.gettext(d, state)
+    text = (
+        _("Thank you! This helps us improve the answers.")
+        if payload.helpful
+        else _("Thank you. We will improve this answer. You can also ask in other words or call the hotline: /hotline")
+    )
+    return Turn(
+        [ui.say(text)], state, [Event(EventKind.FEEDBACK, {"topic": payload.topic, "helpful": payload.helpful})]
+    )
+
+
+def share_cards(d: Dialogue, query: str, lang: str) -> list[ShareCard]:
+    """Topic cards for "@bot <words>" in any chat: the best matches, or the myths when empty."""
+    content = d.content
+    if query.strip():
+        ranked = [tid for tid, _ in d.matcher.rank(query) if wire.smalltalk_intent(tid) is None]
+    else:
+        ranked = [tid for tid in content.topic_ids if tid.startswith("myth-")]
+    cards = []
+    for topic_id in ranked[:SHARE_LIMIT]:
+        topic = content.topic(topic_id, lang)
+        if topic is None:
+            continue
+        cards.append(
+            ShareCard(
+                topic_id,
+                topic.title,
+                topic.answer_text.replace("\n", " ")[:120],
+                f"<b>{html.escape(topic.title)}</b>\n\n{topic.answer_html}",
+                f"{topic.lang}-{topic_id}-src-{SHARE_CAMPAIGN}",
+            )
+        )
+    return cards
+
+
+def describe_decision(content: Content, decision: Decision, lang: str) -> str:
+    """A human-readable account of a decision, for `python -m bot ask`."""
+    lines = [
+        f"decision: {decision.decision}   score: {decision.score:.1f}   language: {decision.lang}"
+        f"   emergency: {decision.emergency}" + (f" ({decision.alarm.phrase!r})" if decision.alarm else "")
+    ]
+    lines.append("ranking: " + ", ".join(f"{tid} {score:.0f}" for tid, score in decision.ranking))
+    if decision.topic:
+        topic = content.topic(decision.topic, lang)
+        if topic:
+            lines += ["", f"== {topic.title} [{topic.id}]", topic.answer_text]
+    elif decision.suggestions:
+        lines += ["", "did you mean: " + ", ".join(decision.suggestions)]
+    return "\n".join(lines)

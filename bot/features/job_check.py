@@ -1,0 +1,31 @@
+"""/check: yes/no questions about a job offer, then a plain verdict and the hotline."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot import job_check, wire
+from bot.features import ui
+from bot.replies import Event, Turn, UserState
+from bot.wire import EventKind
+
+if TYPE_CHECKING:
+    from bot.dialogue import Dialogue
+
+
+def check(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    return answer(d, state, wire.CheckAnswers(""))
+
+
+def answer(d: Dialogue, state: UserState, payload: wire.CheckAnswers) -> Turn:
+    """The next question, or the verdict and the hotline once every question is answered."""
+    content_check = d.content.checks.get(state.lang or "") or d.content.checks.get("en")
+    if content_check is None:
+        return d.command(state, "help")
+    _ = ui.gettext(d, state)
+    answers = payload.answers
+    if not job_check.is_complete(content_check, answers):
+        return Turn([job_check.question(content_check, answers, _)], state)
+    flags = len(job_check.red_flags(content_check, answers))
+    turn = Turn([job_check.verdict(content_check, answers)], state, [Event(EventKind.JOB_CHECK, {"red_flags": flags})])
+    return turn.add(*ui.hotline_messages(d, state))

@@ -1,0 +1,100 @@
+"""Start and settings: the greeting, deep links, the language and the person's countries."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot import wire
+from bot.features import ui
+from bot.hotlines import OTHER, PICKER_COUNTRIES
+from bot.replies import Event, Message, Turn, UserState
+from bot.wire import EventKind
+
+if TYPE_CHECKING:
+    from bot.dialogue import Dialogue
+
+PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CAMPAIGN_SEPARATOR = "-src-"
+
+
+def parse_payload(d: Dialogue, payload: str | None) -> tuple[str | None, str | None, str | None]:
+    """(language, topic id, campaign tag) from a deep-link payload; unknown parts are ignored."""
+    if not payload or not PAYLOAD.match(payload):
+        return None, None, None
+    campaign = None
+    if CAMPAIGN_SEPARATOR in f"-{payload}":
+        payload, _sep, campaign = f"-{payload}".partition(CAMPAIGN_SEPARATOR)
+        payload = payload[1:]
+    lang, _sep, rest = payload.partition("-")
+    if lang not in d.i18n.languages:
+        lang, rest = None, payload
+    topic = rest if rest in d.content.topic_ids else None
+    return lang, topic, (campaign or None)
+
+
+def start(d: Dialogue, state: UserState, payload: str | None, telegram_lang: str | None) -> Turn:
+    """/start, with an optional deep-link payload like ``ky-trouble-passport-taken-src-osh2026``."""
+    lang, topic_id, campaign = parse_payload(d, payload)
+    state = replace(state, lang=lang or state.lang or d.i18n.negotiate(telegram_lang))
+    turn = Turn([], state, [Event(EventKind.START, {"campaign": campaign, "topic": topic_id, "lang": state.lang})])
+    if topic_id:
+        turn.add(*ui.topic_messages(d, state, topic_id))
+        if not state.knows_countries:
+            turn.add(*ui.ask_country(d, turn.state, "home"))
+        return turn
+    _ = ui.gettext(d, state)
+    greeting = _(
+        "Hello! I am Safar. I answer questions about working abroad safely: job offers, "
+        "documents, your rights, and where to call for help. It is anonymous.\n\n"
+        "Choose your language:"
+    )
+    return turn.add(Message(html.escape(greeting), ui.language_buttons(d, state.lang)))
+
+
+def restart(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    return start(d, state, arg or None, None)
+
+
+def choose_language(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    _ = ui.gettext(d, state)
+    return Turn([ui.say(_("Choose your language:"), *ui.language_buttons(d, state.lang))], state)
+
+
+def set_language(d: Dialogue, state: UserState, payload: wire.PickLanguage | wire.SwitchLanguage) -> Turn:
+    if payload.lang not in d.i18n.languages:
+        return choose_language(d, state)
+    state = replace(state, lang=payload.lang)
+    _ = ui.gettext(d, state)
+    turn = Turn([], state, [Event(EventKind.SETTINGS, {"lang": payload.lang})])
+    if not state.home:
+        text = _("Two short questions, so that I can give you the right phone numbers.")
+        turn.add(ui.say(text, menu=ui.menu_labels(d, state)))
+        return turn.add(*ui.ask_country(d, state, "home"))
+    return turn.add(ui.say(_("Done. I will answer in this language."), menu=ui.menu_labels(d, state)))
+
+
+def change_country(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    return Turn(ui.ask_country(d, state, "home"), state)
+
+
+def set_country(d: Dialogue, state: UserState, payload: wire.PickHome | wire.PickCurrent) -> Turn:
+    which = "home" if isinstance(payload, wire.PickHome) else "current"
+    code = payload.country
+    if code != OTHER and code not in PICKER_COUNTRIES:
+        return Turn(ui.ask_country(d, state, which), state)
+    state = replace(state, **{which: code}, asking=None)
+    turn = Turn([], state, [Event(EventKind.SETTINGS, {which: code})])
+    _ = ui.gettext(d, state)
+    if which == "home":
+        return turn.add(*ui.ask_country(d, state, "current"))
+    text = _("Thank you. Now ask me anything about working abroad, in your own words, or choose a topic.")
+    turn.add(ui.say(text, menu=ui.menu_labels(d, state)))
+    return turn.add(*ui.browse(d, state))
+
+
+def set_stage(d: Dialogue, state: UserState, payload: wire.PickStage) -> Turn:
+    state = replace(state, stage=payload.stage)
+    return Turn(ui.browse(d, state), state)

@@ -1,0 +1,206 @@
+"""Screens and pieces that several features show: pickers, the topic card, the hotline and emergency cards.
+
+Functions take the :class:`~bot.dialogue.Dialogue` (content, matcher,
+languages) and the person's state, and return plain :class:`Message` data.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from bot import hotlines, wire
+from bot.hotlines import OTHER, PICKER_COUNTRIES
+from bot.i18n import Gettext, country_name
+from bot.replies import N_, Button, Message, UserState
+
+if TYPE_CHECKING:
+    from bot.dialogue import Dialogue
+
+STAGES = ("before", "abroad", "returned")
+#: Which categories come first at each stage of the journey.
+STAGE_ORDER = {
+    "before": ("prepare", "myth", "work", "about", "help", "trouble", "bot"),
+    "abroad": ("trouble", "help", "work", "myth", "about", "prepare", "bot"),
+    "returned": ("help", "myth", "about", "trouble", "prepare", "work", "bot"),
+}
+STAGE_LABELS = {
+    # TRANSLATORS: where the person is in their journey; three short buttons in one row.
+    "before": N_("🧳 Going"),
+    "abroad": N_("🌍 Abroad"),
+    "returned": N_("🏠 Back home"),
+}
+CATEGORY_LABELS = {
+    "myth": N_("Myths and realities"),
+    "prepare": N_("Before you go"),
+    "work": N_("Working legally abroad"),
+    "trouble": N_("Trouble abroad"),
+    "help": N_("Help and rights"),
+    "about": N_("About trafficking"),
+    "bot": N_("About this bot"),
+}
+QUICK_EXIT = N_("🚪 Quick exit")
+
+
+def gettext(d: Dialogue, state: UserState) -> Gettext:
+    return d.i18n.gettext(state.lang or d.i18n.default)
+
+
+def lang(d: Dialogue, state: UserState) -> str:
+    return state.lang or d.i18n.default
+
+
+def say(text: str, *buttons: tuple[Button, ...], menu: tuple[str, ...] = ()) -> Message:
+    """A plain-text message (escaped for Telegram's HTML), with optional button rows."""
+    return Message(html.escape(text), tuple(buttons), menu=menu)
+
+
+def menu_labels(d: Dialogue, state: UserState) -> tuple[str, ...]:
+    """The persistent menu, in the person's language."""
+    _ = gettext(d, state)
+    return tuple(_(command.label) for command in d.menu_commands())
+
+
+def title(d: Dialogue, state: UserState, topic_id: str) -> str:
+    topic = d.content.topic(topic_id, lang(d, state))
+    return topic.title if topic else topic_id
+
+
+def ordered_languages(d: Dialogue) -> list[str]:
+    preferred = [code for code in ("ky", "tg", "ru", "en") if code in d.i18n.languages]
+    return preferred + [code for code in d.i18n.languages if code not in preferred]
+
+
+def language_buttons(d: Dialogue, selected: str | None) -> tuple[tuple[Button, ...], ...]:
+    buttons = [
+        Button(("✓ " if code == selected else "") + d.i18n.language_name(code), wire.PickLanguage(code).encode())
+        for code in ordered_languages(d)
+    ]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+def country_buttons(d: Dialogue, state: UserState, which: str) -> tuple[tuple[Button, ...], ...]:
+    _ = gettext(d, state)
+    pick = wire.PickHome if which == "home" else wire.PickCurrent
+    buttons = [Button(country_name(code, lang(d, state)), pick(code).encode()) for code in PICKER_COUNTRIES]
+    buttons.append(Button(_("Other country"), pick(OTHER).encode()))
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+def ask_country(d: Dialogue, state: UserState, which: str) -> list[Message]:
+    _ = gettext(d, state)
+    state.asking = which
+    question = (
+        _("Which country are you a citizen of?") if which == "home" else _("Where are you now, or where are you going?")
+    )
+    return [Message(html.escape(question), country_buttons(d, state, which))]
+
+
+def stage(state: UserState) -> str:
+    """Where the person is in the journey: their choice, else what their countries say."""
+    if state.stage in STAGES:
+        return state.stage
+    known = state.home and state.current and OTHER not in (state.home, state.current)
+    return "abroad" if known and state.home != state.current else "before"
+
+
+def browse(d: Dialogue, state: UserState) -> list[Message]:
+    """The topic menu: the stage buttons, then the categories in the order that fits the stage."""
+    _ = gettext(d, state)
+    present = {t.category for t in d.content.all_topics()}
+    current = stage(state)
+    stages = tuple(
+        Button(("✓ " if key == current else "") + _(STAGE_LABELS[key]), wire.PickStage(key).encode()) for key in STAGES
+    )
+    categories = tuple(
+        (Button(_(CATEGORY_LABELS[c]), wire.ShowCategory(c).encode()),) for c in STAGE_ORDER[current] if c in present
+    )
+    return [Message(html.escape(_("Choose a topic:")), (stages, *categories))]
+
+
+def topic_messages(
+    d: Dialogue, state: UserState, topic_id: str, feedback: bool = False, hotline: bool = True
+) -> list[Message]:
+    """A topic's answer with related topics (and 👍/👎), then the hotline card if the topic asks for it."""
+    topic = d.content.topic(topic_id, lang(d, state))
+    _ = gettext(d, state)
+    if topic is None:
+        return no_match(d, state)
+    buttons = [
+        (Button("↪ " + title(d, state, rid), wire.ShowTopic(rid).encode()),)
+        for rid in topic.related
+        if rid in d.content.topic_ids
+    ][:4]
+    if feedback:
+        buttons.append(
+            (
+                Button(_("👍 Helpful"), wire.Vote(topic.id, True).encode()),
+                Button(_("👎 Not helpful"), wire.Vote(topic.id, False).encode()),
+            )
+        )
+    messages = [
+        Message(f"<b>{html.escape(topic.title)}</b>\n\n{topic.answer_html}", tuple(buttons), menu=menu_labels(d, state))
+    ]
+    if topic.hotline and hotline:
+        messages += hotline_messages(d, state)
+    return messages
+
+
+def hotline_messages(d: Dialogue, state: UserState, heading: str | None = None) -> list[Message]:
+    """The hotline card for the person's countries, or the question that lets us choose it."""
+    _ = gettext(d, state)
+    if not state.home and not state.current:
+        text = _("To give you the right phone numbers, tell me your citizenship and where you are: /country")
+        return [say(text, (Button(_("Choose countries"), wire.RunCommand("country").encode()),))]
+    routing = hotlines.route(d.content, state.home, state.current)
+    card = hotlines.render_card(routing, lang(d, state), _, heading)
+    return [Message(card, contacts=tuple(hotlines.contacts(routing, lang(d, state))))]
+
+
+def emergency_messages(d: Dialogue, state: UserState) -> list[Message]:
+    """The emergency card: what to do first, the numbers for where the person is, a quick exit."""
+    _ = gettext(d, state)
+    safety = _(
+        "If you are in danger now, call the emergency number first. If you cannot talk, "
+        "send your location and address to someone you trust. If someone may check your "
+        "phone, delete this chat afterwards."
+    )
+    exit_row = (Button(_(QUICK_EXIT), wire.QuickExit().encode()),)
+    if state.current or state.home:
+        routing = hotlines.route(d.content, state.home, state.current)
+        card = hotlines.render_card(routing, lang(d, state), _, _("Emergency: get help now"))
+        return [
+            Message(
+                f"🆘 {html.escape(safety)}\n\n{card}",
+                (exit_row,),
+                contacts=tuple(hotlines.contacts(routing, lang(d, state))),
+            )
+        ]
+    numbers = "\n".join(
+        f"🆘 {html.escape(country_name(country, lang(d, state)))}: <b>{html.escape(number)}</b>"
+        for country, number in hotlines.emergency_numbers(d.content)
+    )
+    where = _("Tell me where you are, and I will show the local hotline:")
+    return [
+        Message(
+            f"🆘 {html.escape(safety)}\n\n{numbers}\n\n{html.escape(where)}",
+            (*country_buttons(d, state, "current"), exit_row),
+        )
+    ]
+
+
+def no_match(d: Dialogue, state: UserState, apologise: bool = True) -> list[Message]:
+    """An honest "I don't know yet", the topics, and the hotline."""
+    _ = gettext(d, state)
+    messages = []
+    if apologise:
+        text = _(
+            "Sorry, I don't have an answer to that yet. I have passed the question on (without "
+            "your name) so that volunteers can add it. You can choose a topic below, or talk to "
+            "a person on the hotline."
+        )
+        messages.append(say(text, menu=menu_labels(d, state)))
+    messages += browse(d, state)
+    if state.home or state.current:
+        messages += hotline_messages(d, state)
+    return messages
