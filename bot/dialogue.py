@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from bot import wire
 from bot.content import Content
-from bot.features import BUTTONS, COMMANDS, Command, answers, person, settings, ui, weekly
+from bot.features import BUTTONS, COMMANDS, Command, answers, hotline, person, settings, ui, weekly
 from bot.features.answers import describe_decision, share_cards
 from bot.i18n import Gettext, I18n
 from bot.matching import Matcher
@@ -79,6 +79,14 @@ class Dialogue:
         if handler is None:
             return self.command(state, "help")
         return handler(self, state, payload)
+
+    def location(self, state: UserState, country: str | None) -> Turn:
+        """A shared location, as the country it is in (the adapter never passes the coordinates on)."""
+        return hotline.located(self, self.ensure_lang(state), country)
+
+    def not_text(self, state: UserState) -> Turn:
+        """A voice note, sticker or anything else without words."""
+        return hotline.not_text(self, self.ensure_lang(state))
 
     # --- for the adapters -------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import geo
 from bot.config import Config
 from bot.dialogue import share_cards
 from bot.handoff import case_in, operator_card
@@ -262,7 +263,10 @@ async def start(update: Update, context: SafarContext) -> None:
 async def command(update: Update, context: SafarContext) -> None:
     """Run a user command (/help, /hotline, /sos...), or explain an unknown one."""
     text = update.effective_message.text if update.effective_message else ""
-    name = (text or "/help").split()[0][1:].split("@")[0].lower()
+    name, _sep, addressee = (text or "/help").split()[0][1:].partition("@")
+    if addressee and addressee.lower() != (context.bot.username or "").lower():
+        return  # "/exit@other_bot" in a group is for another bot
+    name = name.lower()
     arg = " ".join(context.args or [])
     await _converse(update, context, lambda d, s: d.command(s, name, arg))
 
@@ -271,7 +275,8 @@ async def text_message(update: Update, context: SafarContext) -> None:
     """Answer free text: emergency first, then the matcher's decision."""
     if not _in_scope(update, context):
         return
-    text = update.effective_message.text or ""
+    message = update.effective_message
+    text = message.text or message.caption or ""  # a photo's caption is read like a message
     if context.bot.username:
         text = text.replace(f"@{context.bot.username}", " ")
     await _converse(update, context, lambda d, s: d.text(s, text))
@@ -311,12 +316,19 @@ async def inline_share(update: Update, context: SafarContext) -> None:
 
 
 async def not_text(update: Update, context: SafarContext) -> None:
-    """Explain that only text is understood (voice, photos, stickers...)."""
+    """A voice note, sticker, video note or picture without words: say what works, with 🆘 and ☎️."""
     if not _in_scope(update, context):
         return
-    _ = context.services.dialogue.gettext(await _state(update, context.services))
-    note = _("I can only read text messages. Please write your question in words.")
-    await update.effective_message.reply_text(html.escape(note), parse_mode=ParseMode.HTML)
+    await _converse(update, context, lambda d, s: d.not_text(s))
+
+
+async def location(update: Update, context: SafarContext) -> None:
+    """A shared location sets where the person is and shows that country's emergency card."""
+    if not _in_scope(update, context):
+        return
+    where = update.effective_message.location
+    country = await asyncio.to_thread(geo.country_at, where.latitude, where.longitude)
+    await _converse(update, context, lambda d, s: d.location(s, country))  # the coordinates go no further
 
 
 async def reload_content(update: Update, context: SafarContext) -> None:
@@ -479,7 +491,8 @@ def build_application(
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     app = builder.build()
 
-    private_or_group = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+    # New messages only: an edited message is not a new question, and channels are not people.
+    private_or_group = filters.UpdateType.MESSAGE & (filters.ChatType.PRIVATE | filters.ChatType.GROUPS)
     # Order matters: the first matching handler in the group wins.
     if config.operator_chat_id is not None:  # an operator's reply in the operators' chat goes to the person
         app.add_handler(
@@ -492,7 +505,8 @@ def build_application(
     app.add_handler(InlineQueryHandler(inline_share))  # "@bot passport" in any chat
     app.add_handler(ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER))  # blocked: unsubscribe
     app.add_handler(MessageHandler(filters.COMMAND & private_or_group, command))
-    app.add_handler(MessageHandler(filters.TEXT & private_or_group, text_message))
+    app.add_handler(MessageHandler((filters.TEXT | filters.CAPTION) & private_or_group, text_message))
+    app.add_handler(MessageHandler(filters.LOCATION & private_or_group, location))  # -> country, card
     app.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL & private_or_group, not_text))
     app.add_error_handler(on_error)
     return app

@@ -149,6 +149,16 @@ class PickCurrent(Payload):
 
 @_payload
 @dataclass(frozen=True)
+class EmergencyHere(Payload):
+    """A country pressed under the emergency card: that country's card at once, questions after."""
+
+    kind = "sos"
+    rules: ClassVar[Rules] = {"country": _COUNTRY}
+    country: str
+
+
+@_payload
+@dataclass(frozen=True)
 class ShowTopic(Payload):
     kind = "t"
     topic: str

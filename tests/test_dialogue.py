@@ -92,7 +92,35 @@ def test_emergency_without_countries_lists_every_known_emergency_number(dialogue
     turn = dialogue.text(UserState(lang="en"), "help me")
     text = all_text(turn)
     assert text.startswith("🆘") and "Russia: <b>112</b>" in text
-    assert any(b.data.startswith("cur:") for row in turn.messages[0].buttons for b in row)
+    assert any(b.data.startswith("sos:") for row in turn.messages[0].buttons for b in row)
+
+
+def test_a_country_pressed_under_the_emergency_card_brings_its_card_at_once(dialogue):
+    """The promise "tell me where you are and I will show the local hotline" is kept on the next tap."""
+    turn = dialogue.text(UserState(lang="en"), "help me")
+    (russia,) = [b.data for row in turn.messages[0].buttons for b in row if b.label == "Russia"]
+    turn = dialogue.button(turn.state, russia)
+    first = turn.messages[0].html
+    assert first.startswith("🆘") and "<b>112</b>" in first and "Russia" in first
+    assert turn.state.current == "RU"
+    assert "citizen" in turn.messages[-1].html  # then, and only then, the citizenship
+    turn = dialogue.button(turn.state, "home:KG")
+    assert (turn.state.home, turn.state.current) == ("KG", "RU")
+    assert "<b>112</b>" in all_text(turn)  # the full card for a Kyrgyz citizen in Russia, not another question
+
+
+def test_a_shared_location_sets_the_country_and_shows_its_emergency_card(dialogue):
+    turn = dialogue.location(UserState(lang="en", home="KG"), "TR")
+    assert turn.state.current == "TR" and turn.messages[0].html.startswith("🆘")
+    assert "157" in all_text(turn)  # Turkey's line
+    turn = dialogue.location(UserState(lang="en", home="KG"), "TH")  # a country the bot has no lines for
+    assert turn.state.current == "other" and turn.messages[0].html.startswith("🆘")
+
+
+def test_a_voice_note_gets_a_way_to_help_in_the_persons_language(dialogue):
+    turn = dialogue.not_text(UserState(lang="en"))
+    assert "voice" in turn.messages[0].html
+    assert [b.data for row in turn.messages[0].buttons for b in row] == ["menu:sos", "menu:hotline"]
 
 
 def test_menu_labels_work_in_any_language(dialogue):

@@ -83,7 +83,41 @@ async def test_unknown_command_and_stickers_get_a_useful_reply(telegram):
     assert "know this command" in fake.texts()[0]
     fake.clear()
     await feed(app, user.sticker())
-    assert "only read text" in fake.texts()[0]
+    assert "voice messages" in fake.texts()[0]
+    assert ("🆘 Emergency", "menu:sos") in fake.buttons()
+
+
+async def test_a_photo_caption_is_read_like_a_message(telegram):
+    app, fake = telegram
+    user = Updates(language_code="en")
+    photo = [{"file_id": "p", "file_unique_id": "p", "width": 10, "height": 10}]
+    await feed(app, {"update_id": 9, "message": {**user.message("")["message"], "photo": photo, "caption": "help me"}})
+    assert fake.texts()[0].startswith("🆘")
+
+
+async def test_a_location_shows_that_countrys_card_and_keeps_no_coordinates(telegram, config):
+    app, fake = telegram
+    user = Updates(language_code="en")
+    moscow = {"latitude": 55.7558, "longitude": 37.6173}
+    message = {**user.message("")["message"], "location": moscow}
+    del message["text"]
+    await feed(app, {"update_id": 9, "message": message})
+    assert fake.texts()[0].startswith("🆘") and "now in Russia" in fake.texts()[0]
+    await app.bot_data.services.usage_log.flush()
+    stored = config.db_path.read_bytes() + b"".join(p.read_bytes() for p in config.db_path.parent.glob("*-wal"))
+    assert b"55.75" not in stored and b"37.61" not in stored
+
+
+async def test_edited_messages_and_commands_for_other_bots_are_ignored(telegram):
+    app, fake = telegram
+    user = Updates(language_code="en")
+    await onboard(app, user)
+    fake.clear()
+    edited = user.message("help me")
+    edited["edited_message"] = edited.pop("message")
+    await feed(app, edited)
+    await feed(app, user.message("/exit@some_other_bot"))
+    assert fake.texts() == [] and not [c for c in fake.calls if c[0] == "deleteMessages"]
 
 
 async def test_deep_link_opens_the_topic(telegram):

@@ -65,6 +65,7 @@ BUTTONS: dict[type[wire.Payload], Callable[[Dialogue, UserState, Any], Turn]] = 
     wire.PickHome: settings.set_country,
     wire.PickCurrent: settings.set_country,
     wire.PickStage: settings.set_stage,
+    wire.EmergencyHere: hotline.emergency_here,
     wire.ShowTopic: answers.show_topic,
     wire.PickSuggestion: answers.show_topic,
     wire.NoneOfThese: answers.none_of_these,

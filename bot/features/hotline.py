@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot import hotlines
+from bot import hotlines, wire
 from bot.features import ui
-from bot.replies import Event, Turn, UserState
+from bot.hotlines import OTHER, PICKER_COUNTRIES
+from bot.replies import Button, Event, Message, Turn, UserState
 from bot.wire import EventKind
 
 if TYPE_CHECKING:
@@ -34,3 +36,36 @@ def shown(d: Dialogue, state: UserState) -> Event:
     routing = hotlines.route(d.content, state.home, state.current)
     numbers = [item.hotline.id for item in routing.listings]
     return Event(EventKind.HOTLINE_SHOWN, {"home": state.home, "current": state.current, "numbers": numbers})
+
+
+def emergency_here(d: Dialogue, state: UserState, payload: wire.EmergencyHere) -> Turn:
+    """A country pressed under the emergency card: keep the promise, that country's card comes first."""
+    return _card_for(d, state, payload.country)
+
+
+def located(d: Dialogue, state: UserState, country: str | None) -> Turn:
+    """A shared location, already turned into a country by the adapter (the coordinates are not kept)."""
+    code = country if country in PICKER_COUNTRIES else OTHER
+    return _card_for(d, state, code)
+
+
+def _card_for(d: Dialogue, state: UserState, country: str) -> Turn:
+    if country != OTHER and country not in PICKER_COUNTRIES:
+        return sos(d, state)
+    state = replace(state, current=country, asking=None)
+    turn = Turn(ui.emergency_messages(d, state), state, [Event(EventKind.SETTINGS, {"current": country})])
+    turn.events.append(shown(d, state))
+    if not state.home:  # the home country's consulate lines need the citizenship: ask, after the numbers
+        turn.add(*ui.ask_country(d, turn.state, "home"))
+    return turn
+
+
+def not_text(d: Dialogue, state: UserState) -> Turn:
+    """A voice note, sticker or video note: say what works instead, with the emergency and hotline buttons."""
+    _ = ui.gettext(d, state)
+    text = _("I can't listen to voice messages or read pictures yet. Write in a few words, or tap below.")
+    buttons = (
+        Button(_("🆘 Emergency"), wire.RunCommand("sos").encode()),
+        Button(_("☎️ Hotline"), wire.RunCommand("hotline").encode()),
+    )
+    return Turn([Message(ui.say(text).html, (buttons,))], state)

@@ -88,8 +88,10 @@ def set_country(d: Dialogue, state: UserState, payload: wire.PickHome | wire.Pic
     state = replace(state, **{which: code}, asking=None)
     turn = Turn([], state, [Event(EventKind.SETTINGS, {which: code})])
     _ = ui.gettext(d, state)
-    if which == "home":
+    if which == "home" and not state.current:
         return turn.add(*ui.ask_country(d, state, "current"))
+    if which == "home":  # where they are is known already (the emergency card asked it first)
+        return turn.add(*ui.hotline_messages(d, state))
     text = _("Thank you. Now ask me anything about working abroad, in your own words, or choose a topic.")
     turn.add(ui.say(text, menu=ui.menu_labels(d, state)))
     return turn.add(*ui.browse(d, state))

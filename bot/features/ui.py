@@ -80,8 +80,9 @@ def language_buttons(d: Dialogue, selected: str | None) -> tuple[tuple[Button, .
 
 
 def country_buttons(d: Dialogue, state: UserState, which: str) -> tuple[tuple[Button, ...], ...]:
+    """The country picker; ``which`` is "home", "current", or "emergency" (under the emergency card)."""
     _ = gettext(d, state)
-    pick = wire.PickHome if which == "home" else wire.PickCurrent
+    pick = {"home": wire.PickHome, "emergency": wire.EmergencyHere}.get(which, wire.PickCurrent)
     buttons = [Button(country_name(code, lang(d, state)), pick(code).encode()) for code in PICKER_COUNTRIES]
     buttons.append(Button(_("Other country"), pick(OTHER).encode()))
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
@@ -184,7 +185,7 @@ def emergency_messages(d: Dialogue, state: UserState) -> list[Message]:
     return [
         Message(
             f"🆘 {html.escape(safety)}\n\n{numbers}\n\n{html.escape(where)}",
-            (*country_buttons(d, state, "current"), exit_row),
+            (*country_buttons(d, state, "emergency"), exit_row),
         )
     ]
 

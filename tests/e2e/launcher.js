@@ -473,6 +473,26 @@ function addUserText(body) {
   return ids;
 }
 
+/** A user message without text: a photo (with an optional caption), a voice note, a sticker or a location. */
+const MEDIA_KINDS = ['photo', 'voice', 'sticker', 'video_note', 'location'];
+function addUserMedia(body) {
+  if (!body.botToken) throw badRequest('botToken is required');
+  const kind = String(body.kind || '');
+  if (!MEDIA_KINDS.includes(kind)) throw badRequest(`kind must be one of ${MEDIA_KINDS.join(', ')}`);
+  const { from, chat } = userFields(body);
+  const message = { botToken: body.botToken, from, chat, date: nowSeconds() };
+  const file = { file_id: `f${tg.messageId}`, file_unique_id: `u${tg.messageId}` };
+  if (kind === 'photo') message.photo = [{ ...file, width: 640, height: 480 }];
+  if (kind === 'voice') message.voice = { ...file, duration: 3, mime_type: 'audio/ogg' };
+  if (kind === 'video_note') message.video_note = { ...file, length: 240, duration: 3 };
+  if (kind === 'sticker') message.sticker = { ...file, width: 512, height: 512, is_animated: false, is_video: false, type: 'regular' };
+  if (kind === 'location') message.location = { latitude: Number(body.latitude), longitude: Number(body.longitude) };
+  if (body.caption) message.caption = String(body.caption);
+  const ids = { update_id: tg.updateId, message_id: tg.messageId };
+  tg.addUserMessage(message);
+  return ids;
+}
+
 // --- the app -----------------------------------------------------------------------------
 
 const app = express();
@@ -499,6 +519,7 @@ function clientRoute(path, handler) {
 
 clientRoute('/sendMessage', (body) => addUserText(body));
 clientRoute('/sendCommand', (body) => addUserText(body));
+clientRoute('/sendMedia', (body) => addUserMedia(body));
 
 clientRoute('/sendCallback', (body) => {
   if (!body.botToken) throw badRequest('botToken is required');

@@ -175,6 +175,11 @@ class TelegramUser:
         self.transcript.append(f"user {self.user_id} > {text[:200]!r}")
         return await self._call(path, body)
 
+    async def send_media(self, kind: str, **fields: Any) -> dict:
+        """Send a photo (``caption=``), voice note, sticker, video note or location (``latitude=``, ``longitude=``)."""
+        self.transcript.append(f"user {self.user_id} > [{kind}] {fields.get('caption', '')!r}")
+        return await self._call("/sendMedia", {**self._person(), "kind": kind, **fields})
+
     async def press(self, text_or_data: str, *, reply: Reply | None = None) -> str:
         """Tap an inline button, by callback data or label, on the newest message that has it."""
         candidates = [reply] if reply else list(reversed(self.history))

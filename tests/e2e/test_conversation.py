@@ -199,7 +199,39 @@ async def test_emergency_before_countries_lists_numbers_and_asks_where(user: Tel
     first = replies[0]
     assert first.text.startswith("🆘"), describe(replies)
     assert "112" in first.text
-    assert first.data_with_prefix("cur:"), "the card asks where the person is"
+    assert first.data_with_prefix("sos:"), "the card asks where the person is"
+    # The promise is kept on the next tap: Russia's card at once, then the citizenship question.
+    await user.press("sos:RU")
+    replies = await user.wait_replies()
+    assert replies[0].text.startswith("🆘") and "112" in replies[0].text, describe(replies)
+    assert "Росси" in replies[0].text, describe(replies)
+    assert any(r.contact and r.contact["phone_number"] == "112" for r in replies), describe(replies)
+    assert replies[-1].data_with_prefix("home:"), "then the citizenship, for the consulate lines"
+
+
+async def test_a_photo_with_a_cry_for_help_in_its_caption_gets_the_emergency_card(user: TelegramUser):
+    await user.onboard("ru", "KG", "RU")
+    await user.send_media("photo", caption="помогите нас заперли")
+    replies = await user.wait_replies()
+    assert replies[0].text.startswith("🆘") and "112" in replies[0].text, describe(replies)
+
+
+async def test_a_voice_note_gets_a_way_to_help(user: TelegramUser):
+    await user.onboard("ky", "KG", "RU")
+    await user.send_media("voice")
+    replies = await user.wait_replies()
+    assert_no_error_reply(replies)
+    assert replies[0].data_with_prefix("menu:sos") and replies[0].data_with_prefix("menu:hotline"), describe(replies)
+    await user.press("menu:sos")
+    replies = await user.wait_replies()
+    assert replies[0].text.startswith("🆘") and "112" in replies[0].text, describe(replies)
+
+
+async def test_a_shared_location_brings_that_countrys_card(user: TelegramUser):
+    await user.onboard("ru", "KG", "KG")
+    await user.send_media("location", latitude=55.7558, longitude=37.6173)  # Moscow
+    replies = await user.wait_replies()
+    assert replies[0].text.startswith("🆘") and "Росси" in replies[0].text, describe(replies)
 
 
 async def test_hotline_sends_a_card_and_contacts(user: TelegramUser):
