@@ -32,11 +32,18 @@ class Message:
 
 @dataclass
 class UserState:
+    """What the bot remembers about a person: their language and countries, nothing that names them."""
+
     lang: str | None = None
-    home: str | None = None
-    current: str | None = None
-    asking: str | None = None  # "home" or "current" while onboarding
+    home: str | None = None  # citizenship
+    current: str | None = None  # where the person is now
+    asking: str | None = None  # "home", "current" or "going" while onboarding; "person" before a hand-off
     stage: str | None = None  # "before", "abroad" or "returned", when the person chose one
+    going: str | None = None  # where a person still at home plans to go, if they said
+
+    @property
+    def at_home(self) -> bool:
+        return bool(self.home and self.current == self.home)
 
     @property
     def knows_countries(self) -> bool:

@@ -111,6 +111,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX cases_user ON cases (user_hash);
     """,
+    # 8: "where are you now" and "where are you going" are two facts; the old single answer was
+    # "where you are now, or where you are going": for people who chose the "going" stage it was the destination
+    """
+    ALTER TABLE users ADD COLUMN going TEXT;
+    UPDATE users SET going = current, current = home
+        WHERE stage = 'before' AND home IS NOT NULL AND current IS NOT NULL AND current != home;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -241,11 +248,11 @@ class UsageLog:
             try:
                 async with asyncio.timeout(READ_TIMEOUT):
                     cursor = await self._db.execute(
-                        "SELECT lang, home, current, stage FROM users WHERE user_hash = ?", (user,)
+                        "SELECT lang, home, current, stage, going FROM users WHERE user_hash = ?", (user,)
                     )
                     row = await cursor.fetchone()
                 if row:
-                    state = UserState(lang=row[0], home=row[1], current=row[2], stage=row[3])
+                    state = UserState(lang=row[0], home=row[1], current=row[2], stage=row[3], going=row[4])
             except (TimeoutError, sqlite3.Error) as error:
                 log.warning("could not read settings (%s); starting fresh", type(error).__name__)
         self._states[user] = state
@@ -316,10 +323,10 @@ class UsageLog:
                 [(*key, home, current) for key, (home, current) in user_days.items()],
             )
             await self._db.executemany(
-                "INSERT INTO users (user_hash, lang, home, current, stage, updated) VALUES (?,?,?,?,?,?)"
+                "INSERT INTO users (user_hash, lang, home, current, stage, going, updated) VALUES (?,?,?,?,?,?,?)"
                 " ON CONFLICT (user_hash) DO UPDATE SET lang=excluded.lang, home=excluded.home,"
-                " current=excluded.current, stage=excluded.stage, updated=excluded.updated",
-                [(u, s.lang, s.home, s.current, s.stage, time.time()) for u, s in settings.items()],
+                " current=excluded.current, stage=excluded.stage, going=excluded.going, updated=excluded.updated",
+                [(u, s.lang, s.home, s.current, s.stage, s.going, time.time()) for u, s in settings.items()],
             )
             await self._db.commit()
         except sqlite3.Error as error:

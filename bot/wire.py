@@ -149,6 +149,16 @@ class PickCurrent(Payload):
 
 @_payload
 @dataclass(frozen=True)
+class PickGoing(Payload):
+    """Where a person still at home plans to go; "none" = not decided, "back" = came back home."""
+
+    kind = "go"
+    rules: ClassVar[Rules] = {"country": re.compile(r"^(?:[A-Z]{2}|other|none|back)$")}
+    country: str
+
+
+@_payload
+@dataclass(frozen=True)
 class EmergencyHere(Payload):
     """A country pressed under the emergency card: that country's card at once, questions after."""
 

@@ -58,10 +58,31 @@ def test_onboarding_collects_both_countries(dialogue):
     turn = dialogue.button(state, "lang:en")
     assert [b.data for row in turn.messages[-1].buttons for b in row][:2] == ["home:KG", "home:TJ"]
     turn = dialogue.button(turn.state, "home:TJ")
-    assert turn.messages[-1].buttons[0][0].data == "cur:KG"
+    assert turn.messages[-1].html == "Where are you now?"
+    assert turn.messages[-1].buttons[0][0].data == "cur:TJ"  # at home first
     turn = dialogue.button(turn.state, "cur:TR")
-    assert (turn.state.home, turn.state.current) == ("TJ", "TR")
-    assert turn.messages[0].menu  # the persistent menu appears
+    assert (turn.state.home, turn.state.current, turn.state.going) == ("TJ", "TR", None)
+    assert turn.messages[0].menu  # the persistent menu appears, no question about going
+
+
+def test_at_home_the_bot_asks_where_the_person_is_going(dialogue):
+    turn = dialogue.button(UserState(lang="en", home="TJ"), "cur:TJ")
+    assert "Where to?" in turn.messages[-1].html
+    going = [b.data for row in turn.messages[-1].buttons for b in row]
+    assert "go:AE" in going and "go:TJ" not in going and "go:back" in going
+    turn = dialogue.button(turn.state, "go:AE")
+    assert (turn.state.home, turn.state.current, turn.state.going) == ("TJ", "TJ", "AE")
+    assert turn.state.stage == "before"
+    turn = dialogue.button(UserState(lang="en", home="TJ", current="TJ"), "go:back")
+    assert turn.state.going is None and turn.state.stage == "returned"
+
+
+def test_other_country_means_abroad_not_at_home(dialogue):
+    turn = dialogue.button(UserState(lang="en", home="KG"), "cur:other")
+    assert turn.state.current == "other" and turn.state.going is None
+    assert "Where to?" not in all_text(turn)
+    rows = dialogue.browse(turn.state).messages[0].buttons
+    assert rows[1][0].data == "cat:trouble"  # the abroad order of topics
 
 
 def test_hotline_routing_abroad_uses_international_forms(dialogue):

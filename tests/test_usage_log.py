@@ -177,3 +177,21 @@ async def test_a_full_database_costs_events_not_answers(mini_content, config):
         await log.flush()
     assert any("free and confidential" in t for t in fake.texts())
     assert log.dropped > 0
+
+
+async def test_the_old_where_now_or_going_answer_becomes_two_facts(tmp_path):
+    """Before: one answer for "where are you now, or going". People who chose "going" meant the destination."""
+    path = tmp_path / "v7.sqlite3"
+    going_to_migrate = MIGRATIONS.index(next(m for m in MIGRATIONS if "ADD COLUMN going" in m))
+    with sqlite3.connect(path) as conn:
+        conn.executescript("".join(MIGRATIONS[:going_to_migrate]) + f"PRAGMA user_version = {going_to_migrate};")
+        conn.executemany(
+            "INSERT INTO users (user_hash, lang, home, current, stage, updated) VALUES (?, 'ru', ?, ?, ?, 0)",
+            [("going", "TJ", "AE", "before"), ("abroad", "KG", "RU", None), ("home", "KG", "KG", "before")],
+        )
+    log = await UsageLog.open(path, b"s" * 32)
+    try:
+        rows = await (await log._db.execute("SELECT user_hash, home, current, going FROM users ORDER BY 1")).fetchall()
+    finally:
+        await log.close()
+    assert rows == [("abroad", "KG", "RU", None), ("going", "TJ", "TJ", "AE"), ("home", "KG", "KG", None)]

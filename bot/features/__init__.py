@@ -64,6 +64,7 @@ BUTTONS: dict[type[wire.Payload], Callable[[Dialogue, UserState, Any], Turn]] = 
     wire.SwitchLanguage: settings.set_language,
     wire.PickHome: settings.set_country,
     wire.PickCurrent: settings.set_country,
+    wire.PickGoing: settings.set_going,
     wire.PickStage: settings.set_stage,
     wire.EmergencyHere: hotline.emergency_here,
     wire.ShowTopic: answers.show_topic,

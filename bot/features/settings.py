@@ -81,20 +81,40 @@ def change_country(d: Dialogue, state: UserState, arg: str = "") -> Turn:
 
 
 def set_country(d: Dialogue, state: UserState, payload: wire.PickHome | wire.PickCurrent) -> Turn:
+    """Citizenship, then where the person is now, then (only if at home) where they are going."""
     which = "home" if isinstance(payload, wire.PickHome) else "current"
     code = payload.country
     if code != OTHER and code not in PICKER_COUNTRIES:
         return Turn(ui.ask_country(d, state, which), state)
     state = replace(state, **{which: code}, asking=None)
+    if which == "current" and code != state.home:
+        state = replace(state, going=None)  # abroad: "going" no longer applies
     turn = Turn([], state, [Event(EventKind.SETTINGS, {which: code})])
-    _ = ui.gettext(d, state)
     if which == "home" and not state.current:
         return turn.add(*ui.ask_country(d, state, "current"))
     if which == "home":  # where they are is known already (the emergency card asked it first)
         return turn.add(*ui.hotline_messages(d, state))
+    if state.at_home:
+        return turn.add(*ui.ask_country(d, state, "going"))
+    return _settled(d, turn)
+
+
+def set_going(d: Dialogue, state: UserState, payload: wire.PickGoing) -> Turn:
+    """Where a person at home plans to go (or that they came back): the numbers and the topic order follow."""
+    code = payload.country
+    if code not in (OTHER, "none", "back") and code not in PICKER_COUNTRIES:
+        return Turn(ui.ask_country(d, state, "going"), state)
+    going = code if code not in ("none", "back") else None
+    stage = "returned" if code == "back" else ("before" if going else state.stage)
+    state = replace(state, going=going, stage=stage, asking=None)
+    return _settled(d, Turn([], state, [Event(EventKind.SETTINGS, {"going": going})]))
+
+
+def _settled(d: Dialogue, turn: Turn) -> Turn:
+    _ = ui.gettext(d, turn.state)
     text = _("Thank you. Now ask me anything about working abroad, in your own words, or choose a topic.")
-    turn.add(ui.say(text, menu=ui.menu_labels(d, state)))
-    return turn.add(*ui.browse(d, state))
+    turn.add(ui.say(text, menu=ui.menu_labels(d, turn.state)))
+    return turn.add(*ui.browse(d, turn.state))
 
 
 def set_stage(d: Dialogue, state: UserState, payload: wire.PickStage) -> Turn:

@@ -80,29 +80,45 @@ def language_buttons(d: Dialogue, selected: str | None) -> tuple[tuple[Button, .
 
 
 def country_buttons(d: Dialogue, state: UserState, which: str) -> tuple[tuple[Button, ...], ...]:
-    """The country picker; ``which`` is "home", "current", or "emergency" (under the emergency card)."""
+    """A country picker; ``which``: "home" (citizenship), "current" (where now), "going", or "emergency"."""
     _ = gettext(d, state)
-    pick = {"home": wire.PickHome, "emergency": wire.EmergencyHere}.get(which, wire.PickCurrent)
-    buttons = [Button(country_name(code, lang(d, state)), pick(code).encode()) for code in PICKER_COUNTRIES]
+    name = lambda code: country_name(code, lang(d, state))  # noqa: E731
+    buttons: list[Button] = []
+    codes = list(PICKER_COUNTRIES)
+    if which == "current" and state.home in PICKER_COUNTRIES:  # most people are at home, or went abroad
+        buttons.append(Button("🏠 " + name(state.home), wire.PickCurrent(state.home).encode()))
+        codes.remove(state.home)
+    if which == "going":
+        codes = [code for code in codes if code != state.home]
+    pick = {"home": wire.PickHome, "emergency": wire.EmergencyHere, "going": wire.PickGoing}.get(
+        which, wire.PickCurrent
+    )
+    buttons += [Button(name(code), pick(code).encode()) for code in codes]
     buttons.append(Button(_("Other country"), pick(OTHER).encode()))
+    if which == "going":
+        buttons.append(Button(_("Not decided yet"), wire.PickGoing("none").encode()))
+        buttons.append(Button(_("I came back home"), wire.PickGoing("back").encode()))
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
 def ask_country(d: Dialogue, state: UserState, which: str) -> list[Message]:
+    """Ask one of the onboarding questions: citizenship, where the person is now, where they are going."""
     _ = gettext(d, state)
     state.asking = which
-    question = (
-        _("Which country are you a citizen of?") if which == "home" else _("Where are you now, or where are you going?")
-    )
-    return [Message(html.escape(question), country_buttons(d, state, which))]
+    questions = {
+        "home": _("Which country are you a citizen of?"),
+        "current": _("Where are you now?"),
+        "going": _("Are you planning to go abroad to work? Where to?"),
+    }
+    return [Message(html.escape(questions[which]), country_buttons(d, state, which))]
 
 
 def stage(state: UserState) -> str:
     """Where the person is in the journey: their choice, else what their countries say."""
     if state.stage in STAGES:
         return state.stage
-    known = state.home and state.current and OTHER not in (state.home, state.current)
-    return "abroad" if known and state.home != state.current else "before"
+    abroad = state.home and state.current and state.current != state.home
+    return "abroad" if abroad else "before"
 
 
 def browse(d: Dialogue, state: UserState) -> list[Message]:

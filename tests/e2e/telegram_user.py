@@ -293,8 +293,10 @@ class TelegramUser:
 
     # --- a whole flow ----------------------------------------------------------------------
 
-    async def onboard(self, lang: str = "ru", home: str = "KG", current: str = "RU") -> list[Reply]:
-        """/start, then pick the language and both countries; returns the last turn's replies."""
+    async def onboard(
+        self, lang: str = "ru", home: str = "KG", current: str = "RU", going: str = "none"
+    ) -> list[Reply]:
+        """/start, the language, citizenship, where now (and, at home, where going); the last turn's replies."""
         await self.send("/start")
         await self.wait_for_buttons("lang:")
         await self.press(f"lang:{lang}")
@@ -302,4 +304,7 @@ class TelegramUser:
         await self.press(f"home:{home}")
         await self.wait_for_buttons("cur:")
         await self.press(f"cur:{current}")
+        if current == home:
+            await self.wait_for_buttons("go:")
+            await self.press(f"go:{going}")
         return await self.wait_for_buttons("cat:")  # the turn ends with the topic categories
