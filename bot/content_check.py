@@ -22,10 +22,11 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
     all_ids = set(content.topic_ids)
     hotline_ids = {h.id for h in content.hotlines}
     broken = {p.path for p in result.errors}
+    broken_ids = {path.rsplit("/", 1)[-1].removesuffix(".md") for path in broken if path.endswith(".md")}
 
     for topic in content.all_topics():
         for related in topic.related:
-            if related not in all_ids:
+            if related not in all_ids and related not in broken_ids:  # a broken file is reported on its own
                 problems.append(
                     Problem(
                         topic.path,

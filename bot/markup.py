@@ -143,8 +143,7 @@ def leftover_markup(text: str) -> list[str]:
     problems = []
     if spaced := _SPACED_LINK.search(text):
         problems.append(
-            f"a space between ']' and '(' breaks the link: write [{spaced.group(1)}]({spaced.group(2)}) "
-            "with no space"
+            f"a space between ']' and '(' breaks the link: write [{spaced.group(1)}]({spaced.group(2)}) with no space"
         )
     elif refused := _REFUSED_LINK.search(text):
         target = refused.group(2)

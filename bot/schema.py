@@ -178,7 +178,7 @@ def parse_yaml(path: Path, text: str | None, problems: list[Problem], first_line
         problems.append(Problem(str(path), first_line + error.line, error.message))
         return None
     except yaml.MarkedYAMLError as error:
-        line, message = explain(error, text)
+        line, message = explain(error, text, first_line)
         problems.append(Problem(str(path), first_line + line, message))
         return None
     except yaml.YAMLError as error:  # not marked: rare, but still one line
@@ -200,8 +200,8 @@ def parse_yaml(path: Path, text: str | None, problems: list[Problem], first_line
     return Document(Path(path), data, node, first_line)
 
 
-def explain(error: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
-    """(0-based line, plain message) for a YAML syntax error, on the line of the actual mistake."""
+def explain(error: yaml.MarkedYAMLError, text: str, first_line: int = 1) -> tuple[int, str]:
+    """(0-based line in ``text``, plain message) for a YAML syntax error, on the line of the actual mistake."""
     problem = error.problem or ""
     context = error.context or ""
     problem_line = error.problem_mark.line if error.problem_mark else 0
@@ -222,14 +222,17 @@ def explain(error: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     if "'\\t'" in problem:
         return problem_line, "this line has a Tab character: use spaces to indent (two spaces before a dash)"
     if "alias" in context or "anchor" in context or "alias" in problem:
-        return problem_line, "a text cannot start with '*' or '&' here: put it in quotes"
+        return problem_line, (
+            "a value here starts with '*' or '&', which YAML reads as a reference to another part of the file: "
+            "if it is text, put it in quotes"
+        )
     if "cannot start any token" in problem:
         return problem_line, "a text cannot start with this character (@, ` or %): put the whole text in quotes"
     if "mapping values are not allowed" in problem:
         here = source(problem_line)
         column = error.problem_mark.column if error.problem_mark else 0
         if here[:1] == " " and here.find(":") == column and not here.lstrip().startswith("- "):
-            return problem_line, _indent_message(lines, problem_line)
+            return problem_line, _indent_message(lines, problem_line, first_line)
         return problem_line, (
             "this text contains ': ' (a colon and a space), which YAML reads as a new field: "
             'put the whole text in quotes, like title: "Myth: easy money"'
@@ -242,14 +245,14 @@ def explain(error: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
                 "a text in quotes must end at its closing quote: put the whole text in quotes, "
                 "like - 'they keep it \"for safety\"'"
             )
-        return problem_line, _indent_message(lines, problem_line)
+        return problem_line, _indent_message(lines, problem_line, first_line)
     return problem_line, f"the file cannot be read here ({problem}): check quotes, brackets and the indentation"
 
 
 _KEY_LINE = re.compile(r"^(\s*)([^\s#:-][^:#]*):\s*(#.*)?$")
 
 
-def _indent_message(lines: list[str], number: int) -> str:
+def _indent_message(lines: list[str], number: int, first_line: int) -> str:
     """Explain a misindented line by the block it should belong to."""
     here = lines[number] if number < len(lines) else ""
     if here.lstrip().startswith("-"):
@@ -262,7 +265,7 @@ def _indent_message(lines: list[str], number: int) -> str:
                 )
                 return (
                     f"this line is indented differently from the {under} above it — "
-                    f"use {spaces} spaces before the dash, as on line {above + 1}"
+                    f"use {spaces} spaces before the dash, as on line {first_line + above}"
                 )
     return "this line is indented differently from the lines above it — fields start at the beginning of the line"
 
@@ -342,9 +345,9 @@ class Schema:
             best = difflib.get_close_matches(str(key), [k for k in self.fields if k not in value], n=1, cutoff=0.6)
             if best:
                 suggested.add(best[0])
-                message = f"`{key}`: unknown field — did you mean `{best[0]}`?"
+                message = f"{_name((*at, key))}: unknown field — did you mean `{best[0]}`?"
             else:
-                message = f"`{key}`: unknown field — the known fields are: {', '.join(self.fields)}"
+                message = f"{_name((*at, key))}: unknown field — the known fields are: {', '.join(self.fields)}"
             _report(doc, problems, (*at, key), message)
         for key, spec in self.fields.items():
             if key not in value:
