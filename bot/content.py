@@ -23,8 +23,6 @@ from bot.markup import render
 from bot.normalize import skeleton
 from bot.schema import Document, Field, Problem, Schema, check_value, parse_yaml, read_text
 
-__all__ = ["Problem", "load_content"]  # Problem lives in bot.schema; imported from here by most modules
-
 CATEGORIES = ("myth", "prepare", "work", "trouble", "help", "about", "bot")
 FLAGS = frozenset({"hotline", "urgent"})
 _LIST_OR_EMPTY = (list, type(None))

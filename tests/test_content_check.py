@@ -19,6 +19,10 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.content import TOPIC_ID_LIMIT, load_content
 from bot.content_check import check
+from bot.dialogue import Dialogue
+from bot.i18n import I18n
+from bot.matching import Matcher
+from bot.replies import UserState
 from bot.services import Services
 from tests.conftest import REAL_CONTENT, run_cli, write_topic
 
@@ -477,3 +481,19 @@ def test_a_closed_pipe_ends_quietly():
 def test_the_real_content_loads_without_duplicate_keys_or_references():
     result = load_content(REAL_CONTENT)
     assert not [p for p in result.problems if "appears twice" in p.message or "reference" in p.message]
+
+
+def test_the_longest_allowed_id_fits_in_every_button_that_carries_it(mini_content):
+    longest = "help-" + "x" * (TOPIC_ID_LIMIT - 5)
+    for lang in ("en", "ru"):
+        write_topic(mini_content, lang, longest, "Long", "help", "", "help-hotline", ["a", "b"], "Text.")
+        edit(mini_content, f"{lang}/help-hotline.md", "related: [trouble-passport-taken]", f"related: [{longest}]")
+    content = load_content(mini_content).content
+    dialogue = Dialogue(content, Matcher(content), I18n(PROJECT_ROOT / "locales", content.languages, "en"))
+    state = UserState(lang="en", home="KG", current="KG")
+    turns = [dialogue.button(state, data) for data in (f"t:{longest}", "t:help-hotline", "cat:help")]
+    turns.append(dialogue.text(state, "what is the hotline"))
+    data = [b.data for turn in turns for m in turn.messages for row in m.buttons for b in row]
+    carrying = [d for d in data if longest in d]
+    assert {d.split(":")[0] for d in carrying} >= {"t", "fb"}
+    assert max(len(d.encode()) for d in carrying) == 64
