@@ -149,21 +149,28 @@ class Document:
 
     def line(self, *keys: str | int) -> int:
         """The line of ``keys`` (field names and list positions); the deepest found if some are missing."""
+        return self.first_line + self._find(keys)[1]
+
+    def written(self, *keys: str | int) -> str | None:
+        """The value at ``keys`` exactly as the volunteer typed it (``no``, not False), if it is a plain value."""
+        node, _ = self._find(keys)
+        return node.value if isinstance(node, ScalarNode) else None
+
+    def _find(self, keys: tuple[str | int, ...]) -> tuple[Node | None, int]:
         node = self.node
         line = node.start_mark.line if node is not None else 0
         for key in keys:
             if isinstance(node, MappingNode):
-                found = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == str(key)), None)
-                if found is None:
-                    break
-                line = next(k for k, v in node.value if v is found).start_mark.line
-                node = found
+                pair = next(((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == str(key)), None)
+                if pair is None:
+                    return None, line
+                line, node = pair[0].start_mark.line, pair[1]
             elif isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
                 node = node.value[key]
                 line = node.start_mark.line
             else:
-                break
-        return self.first_line + line
+                return None, line
+        return node, line
 
 
 def parse_yaml(path: Path, text: str | None, problems: list[Problem], first_line: int = 1) -> Document | None:
@@ -267,7 +274,16 @@ def _indent_message(lines: list[str], number: int, first_line: int) -> str:
                     f"this line is indented differently from the {under} above it — "
                     f"use {spaces} spaces before the dash, as on line {first_line + above}"
                 )
-    return "this line is indented differently from the lines above it — fields start at the beginning of the line"
+    for above in range(number - 1, -1, -1):
+        field_above = re.match(r"^( *)[^\s#-][^:#]*:", lines[above])
+        if field_above:
+            spaces = len(field_above.group(1))
+            where = "at the beginning of the line" if not spaces else f"after {spaces} spaces"
+            return (
+                f"this line is indented differently from the lines above it — "
+                f"start the field {where}, as on line {first_line + above}"
+            )
+    return "this line is indented differently from the lines above it"
 
 
 # --- schemas ------------------------------------------------------------------------------
@@ -288,7 +304,7 @@ def _describe(value: Any) -> str:
     if value is None:
         return "empty"
     if isinstance(value, bool):
-        return f"{str(value).lower()} (a yes/no value)"
+        return "a yes/no value"
     if isinstance(value, int | float):
         return f"the number {value}"
     if isinstance(value, dt.date):
@@ -366,7 +382,8 @@ def check_value(doc: Document, spec: Field, at: tuple[str | int, ...], problems:
     kinds = spec.kind if isinstance(spec.kind, tuple) else (spec.kind,)
     if not _is(value, kinds):
         expected = " or ".join(_KIND_NAMES.get(k, k.__name__) for k in kinds)
-        _report(doc, problems, at, f"{_name(at)} must be {expected}, not {_describe(value)}{_hint(kinds, value)}")
+        hint = _hint(kinds, value, doc.written(*at))
+        _report(doc, problems, at, f"{_name(at)} must be {expected}, not {_describe(value)}{hint}")
         return False
     if spec.nonempty and (not value or (isinstance(value, str) and not value.strip())):
         _report(doc, problems, at, f"{_name(at)} is empty: write {spec.meaning or 'something here'}")
@@ -384,7 +401,8 @@ def check_value(doc: Document, spec: Field, at: tuple[str | int, ...], problems:
                     doc,
                     problems,
                     item_at,
-                    f"item {index + 1} of {_name(at)} must be {expected}, not {_describe(item)}{_hint(kinds, item)}",
+                    f"item {index + 1} of {_name(at)} must be {expected}, not {_describe(item)}"
+                    + _hint(kinds, item, doc.written(*item_at)),
                 )
             elif isinstance(item, str) and spec.choices:
                 _check_choice(doc, problems, item_at, item, spec.choices)
@@ -405,9 +423,9 @@ def _check_choice(doc: Document, problems: list[Problem], at: tuple, value: str,
     _report(doc, problems, at, f"{_name(at)}: `{value}` is not one of: {', '.join(choices)}{also}")
 
 
-def _hint(kinds: tuple[type, ...], value: Any) -> str:
+def _hint(kinds: tuple[type, ...], value: Any, written: str | None) -> str:
     if str in kinds and isinstance(value, bool | int | float | dt.date):
-        return f': put it in quotes, like "{str(value).lower() if isinstance(value, bool) else value}"'
+        return f': put it in quotes, like "{written if written is not None else value}"'
     if str in kinds and isinstance(value, dict):
         return ": the text has ': ' (a colon and a space) in it — put the whole text in quotes"
     if list in kinds and isinstance(value, str):

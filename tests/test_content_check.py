@@ -73,7 +73,11 @@ def test_misindented_question_is_reported_on_its_own_line(mini_content):
 def test_misindented_field(mini_content):
     edit(mini_content, EN, "reviewed: false", "  reviewed: false")
     assert errors(mini_content, EN) == [
-        (7, "this line is indented differently from the lines above it — fields start at the beginning of the line")
+        (
+            7,
+            "this line is indented differently from the lines above it — "
+            "start the field at the beginning of the line, as on line 6",
+        )
     ]
 
 
@@ -497,3 +501,21 @@ def test_the_longest_allowed_id_fits_in_every_button_that_carries_it(mini_conten
     carrying = [d for d in data if longest in d]
     assert {d.split(":")[0] for d in carrying} >= {"t", "fb"}
     assert max(len(d.encode()) for d in carrying) == 64
+
+
+def test_yes_or_no_as_a_question_must_be_quoted(mini_content):
+    edit(mini_content, EN, "  - hotline hours\n", "  - no\n")
+    assert errors(mini_content, EN) == [
+        (14, 'item 6 of `questions` must be a text, not a yes/no value: put it in quotes, like "no"')
+    ]
+
+
+def test_misindented_field_in_a_nested_block(mini_content):
+    path = mini_content / "en" / "smalltalk.yaml"
+    path.write_text("thanks:\n  reply: Welcome!\n   phrases: [thank you]\n", encoding="utf-8")
+    assert errors(mini_content, "en/smalltalk.yaml") == [
+        (
+            3,
+            "this line is indented differently from the lines above it — start the field after 2 spaces, as on line 2",
+        )
+    ]
