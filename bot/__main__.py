@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,15 +17,45 @@ from bot.config import Config
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; any error ends as one plain line and an exit code (``--debug`` for the traceback)."""
     load_dotenv()
     parser = _parser()
     args = parser.parse_args(argv)
-    config = Config.from_env()
-    if getattr(args, "content_dir", None):
-        config = _with(config, content_dir=Path(args.content_dir))
-    if not getattr(args, "handler", None):
-        args.handler = cmd_start
-    return args.handler(args, config) or 0
+    try:
+        config = Config.from_env()
+        if getattr(args, "content_dir", None):
+            config = _with(config, content_dir=Path(args.content_dir))
+        if not getattr(args, "handler", None):
+            args.handler = cmd_start
+        code = args.handler(args, config) or 0
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last words
+        return code
+    except BrokenPipeError:  # `safar ask … | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        print(describe_error(error), file=sys.stderr)
+        return 1
+
+
+def describe_error(error: Exception) -> str:
+    """The one or few lines an operator or volunteer needs: what went wrong and what to do."""
+    from bot.services import ContentError
+
+    if isinstance(error, ContentError):
+        lines = [str(problem) for problem in error.problems]
+        lines.append(
+            f"The bot did not start: the content has {len(error.problems)} errors (listed above). "
+            "Fix them; `python -m bot content check` checks again."
+        )
+        return "\n".join(lines)
+    if isinstance(error, OSError) and error.filename:
+        return f"error: {error.filename}: {error.strerror or error}"
+    return f"error: {error or type(error).__name__} (run with --debug to see where)"
 
 
 def _with(config: Config, **changes) -> Config:
@@ -36,6 +67,7 @@ def _with(config: Config, **changes) -> Config:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="safar", description=__doc__)
     parser.add_argument("--content-dir", help="content folder (default: SAFAR_CONTENT_DIR or content/)")
+    parser.add_argument("--debug", action="store_true", help="on an error, show the full traceback")
     commands = parser.add_subparsers(title="commands")
 
     start = commands.add_parser("start", help="the Telegram bot if TELEGRAM_BOT_TOKEN is set, else the terminal chat")

@@ -8,8 +8,9 @@ a running bot can refuse a broken reload and keep the last good content.
 from __future__ import annotations
 
 import datetime as dt
-import os
+import html
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,46 +20,35 @@ import yaml
 from babel import Locale
 
 from bot.markup import render
+from bot.normalize import skeleton
+from bot.schema import Document, Field, Problem, Schema, check_value, parse_yaml, read_text
 
 CATEGORIES = ("myth", "prepare", "work", "trouble", "help", "about", "bot")
 FLAGS = frozenset({"hotline", "urgent"})
-TOPIC_FIELDS = {
-    "id": str,
-    "title": str,
-    "category": str,
-    "flags": list,
-    "related": list,
-    "reviewed": bool,
-    "questions": list,
-}
-OPTIONAL_TOPIC_FIELDS = {"hotlines": list}
+_LIST_OR_EMPTY = (list, type(None))
+TOPIC_SCHEMA = Schema(
+    {
+        "id": Field(str, nonempty=True, meaning="the file name without .md"),
+        "title": Field(str, nonempty=True, meaning="a short title for the topic's button"),
+        "category": Field(str, choices=CATEGORIES),
+        "flags": Field(_LIST_OR_EMPTY, items=str, choices=tuple(sorted(FLAGS))),
+        "related": Field(_LIST_OR_EMPTY, items=str),
+        "reviewed": Field(bool),
+        "questions": Field(list, items=str, nonempty=True, meaning="the ways people ask this, one per '  - ' line"),
+        "hotlines": Field(_LIST_OR_EMPTY, required=False, items=str),
+    }
+)
+TOPIC_FIELDS = {key: spec.kind for key, spec in TOPIC_SCHEMA.fields.items() if spec.required}
 TITLE_LIMIT = 40
 ANSWER_SOFT_LIMIT = 900
 TELEGRAM_MESSAGE_LIMIT = 4096
-MIN_QUESTIONS_WARNING = 6
+TELEGRAM_CALLBACK_LIMIT = 64  # bytes of a button's callback data
+#: Every button that carries a topic id (see bot/dialogue.py); the longest decides how long an id may be.
+TOPIC_CALLBACKS = ("s:{id}", "t:{id}", "fb:{id}:1", "fb:{id}:0")
+TOPIC_ID_LIMIT = TELEGRAM_CALLBACK_LIMIT - max(len(t.format(id="").encode()) for t in TOPIC_CALLBACKS)
+MIN_QUESTIONS_WARNING = 8
 TOPIC_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_DIR = re.compile(r"^[a-z]{2,3}$")
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-    severity: str = "error"
-
-    def __str__(self) -> str:
-        prefix = "" if self.severity == "error" else "warning: "
-        return f"{_display_path(self.path)}:{self.line}: {prefix}{self.message}"
-
-
-def _display_path(path: str) -> str:
-    """Paths relative to the working folder, as volunteers see them in their editor."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if relative.startswith("..") else relative
 
 
 @dataclass(frozen=True)
@@ -131,6 +121,8 @@ class SmallTalk:
     lang: str
     reply: str
     phrases: tuple[str, ...]
+    path: str = ""
+    lines: tuple[int, ...] = ()  # the line of each phrase, for the check
 
 
 @dataclass(frozen=True)
@@ -258,100 +250,91 @@ def _split_front_matter(path: Path, text: str, problems: list[Problem]) -> tuple
     return None
 
 
-def _yaml_mapping(path: Path, text: str, first_line: int, problems: list[Problem]):
-    """Parse YAML into (data, {key: line}); report syntax errors with their line."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        problems.append(_yaml_problem(path, error, first_line, "cannot read the fields"))
-        return None, {}
-    if not isinstance(data, dict) or node is None:
-        problems.append(Problem(str(path), first_line, "expected 'field: value' lines"))
-        return None, {}
-    lines = {key.value: first_line + key.start_mark.line for key, _ in node.value}
-    item_lines = {
-        key.value: [first_line + item.start_mark.line for item in value.value]
-        for key, value in node.value
-        if isinstance(value, yaml.SequenceNode)
-    }
-    lines["__items__"] = item_lines  # type: ignore[assignment]
-    return data, lines
-
-
-def _yaml_problem(path: Path, error: yaml.YAMLError, first_line: int, what: str) -> Problem:
-    """Point at where the broken construct began (an unclosed bracket or quote), if YAML knows."""
-    mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-    line = first_line + (mark.line if mark else 0)
-    problem = getattr(error, "problem", None) or str(error)
-    context = getattr(error, "context", None)
-    detail = f"{problem} ({context})" if context else problem
-    return Problem(str(path), line, f"{what}: {detail}; check quotes, brackets and the two spaces before '- '")
-
-
 def _load_topic(path: Path, lang: str, problems: list[Problem]) -> Topic | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        problems.append(Problem(str(path), 1, f"cannot read the file as UTF-8 text: {error}"))
+    text = read_text(path, problems)
+    if text is None:
         return None
-    text = text.replace("\r\n", "\n")
     split = _split_front_matter(path, text, problems)
     if split is None:
         return None
     front, body, body_line = split
-    data, lines = _yaml_mapping(path, front, 2, problems)
-    if data is None:
+    doc = parse_yaml(path, front, problems, first_line=2)
+    if doc is None or not TOPIC_SCHEMA.validate(doc, problems):
         return None
-    before = len(problems)
+    data = doc.data
 
-    def report(key: str, message: str, severity: str = "error") -> None:
-        problems.append(Problem(str(path), lines.get(key, 1), message, severity))
-
-    for key in data:
-        if key not in TOPIC_FIELDS and key not in OPTIONAL_TOPIC_FIELDS:
-            report(key, f"unknown field {key!r} (known: {', '.join(TOPIC_FIELDS)})")
-    for key, kind in (TOPIC_FIELDS | OPTIONAL_TOPIC_FIELDS).items():
-        if key not in data:
-            if key in TOPIC_FIELDS:
-                problems.append(Problem(str(path), 1, f"missing field {key!r}"))
-            continue
-        value = data[key]
-        if value is None and kind is list:
-            data[key] = []
-        elif not isinstance(value, kind):
-            expected = {str: "a text", list: "a list", bool: "true or false"}[kind]
-            report(key, f"field {key!r} must be {expected}")
-    if len(problems) > before:
-        return None
+    def report(key: str | int, *more: str | int, message: str, severity: str = "error") -> None:
+        problems.append(Problem(str(path), doc.line(key, *more), message, severity))
 
     topic_id = data["id"].strip()
     if topic_id != path.stem:
-        report("id", f"id {topic_id!r} does not match the file name {path.name!r}")
+        report(
+            "id",
+            message=f"the id `{topic_id}` must be the file name without .md: write 'id: {path.stem}' "
+            "(an id never changes; to start a new topic, make a new file named after its id)",
+        )
+        return None  # one problem, not "missing in every other language" for an id nobody meant
     if not TOPIC_ID.match(topic_id):
-        report("id", "id must be lower-case latin letters, digits and dashes")
+        report("id", message="an id is made of lower-case latin letters, digits and dashes, like 'help-hotline'")
+    if len(topic_id) > TOPIC_ID_LIMIT:
+        report(
+            "id",
+            message=f"the id is {len(topic_id)} characters; at most {TOPIC_ID_LIMIT} fit in Telegram's buttons: "
+            "choose a shorter id and rename the file in every language",
+        )
     title = data["title"].strip()
-    if not title:
-        report("title", "title is empty")
-    elif len(title) > TITLE_LIMIT:
-        report("title", f"title is {len(title)} characters; a button fits at most {TITLE_LIMIT}")
-    if data["category"] not in CATEGORIES:
-        report("category", f"unknown category {data['category']!r} (use one of: {', '.join(CATEGORIES)})")
-    flags = frozenset(str(f) for f in data["flags"])
-    for flag in sorted(flags - FLAGS):
-        report("flags", f"unknown flag {flag!r} (use: hotline, urgent)")
-    questions = tuple(str(q).strip() for q in data["questions"] if str(q or "").strip())
+    if len(title) > TITLE_LIMIT:
+        report("title", message=f"title is {len(title)} characters; a button fits at most {TITLE_LIMIT}")
+    flags = frozenset(data["flags"] or ())
+    questions = tuple(q.strip() for q in data["questions"] if q.strip())
+    seen: dict[str, int] = {}
+    for index, question in enumerate(data["questions"]):
+        key = skeleton(question)
+        if key in seen:
+            report(
+                "questions",
+                index,
+                message=f"the question '{question.strip()}' is already on line {doc.line('questions', seen[key])} "
+                "of this topic: remove one of them",
+            )
+        else:
+            seen[key] = index
+    if len(questions) < MIN_QUESTIONS_WARNING:
+        report(
+            "questions",
+            message=f"only {len(questions)} questions; add at least {MIN_QUESTIONS_WARNING} ways people ask this",
+            severity="warning",
+        )
     if not body.strip():
         problems.append(Problem(str(path), body_line, "the answer (below the fields block) is empty"))
     rendered = render(body)
     for line, message in rendered.problems:
         problems.append(Problem(str(path), body_line + (line or 0), message))
+    for line, number in phone_numbers(body):
+        problems.append(
+            Problem(
+                str(path),
+                body_line + line,
+                f"'{number}' looks like a phone number: never write numbers in an answer — they live in "
+                "hotlines.yaml, and the bot adds the right one for the user's country (add 'hotline' to flags)",
+            )
+        )
+    message_length = len(f"<b>{html.escape(title)}</b>\n\n{rendered.html}")
     if len(rendered.text) > TELEGRAM_MESSAGE_LIMIT:
         problems.append(
             Problem(
                 str(path),
                 body_line,
                 f"answer is {len(rendered.text)} characters; Telegram's limit is {TELEGRAM_MESSAGE_LIMIT}",
+            )
+        )
+    elif message_length > TELEGRAM_MESSAGE_LIMIT:
+        problems.append(
+            Problem(
+                str(path),
+                body_line,
+                f"the answer is {message_length} characters once formatted for Telegram (bold, links and quotes "
+                f"count too); Telegram's limit is {TELEGRAM_MESSAGE_LIMIT}: shorten it",
             )
         )
     elif len(rendered.text) > ANSWER_SOFT_LIMIT:
@@ -363,27 +346,44 @@ def _load_topic(path: Path, lang: str, problems: list[Problem]) -> Topic | None:
                 "warning",
             )
         )
-    if len(questions) < MIN_QUESTIONS_WARNING:
-        report(
-            "questions",
-            f"only {len(questions)} questions; add at least {MIN_QUESTIONS_WARNING} ways people ask this",
-            "warning",
-        )
     return Topic(
         id=topic_id,
         lang=lang,
         title=title,
         category=data["category"],
         flags=flags,
-        related=tuple(str(r) for r in data["related"]),
+        related=tuple(data["related"] or ()),
         reviewed=data["reviewed"],
         questions=questions,
         answer_markdown=body.strip(),
         answer_html=rendered.html,
         answer_text=rendered.text,
-        hotlines=tuple(str(h) for h in data.get("hotlines") or ()),
+        hotlines=tuple(data.get("hotlines") or ()),
         path=str(path),
     )
+
+
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)?|<?\b(?:https?|tg)://\S+")
+_DIGITS = re.compile(r"\+?\d(?:[ ().-]?\d)+")
+_THOUSANDS = re.compile(r"\d{1,3}(?:[ ,.]\d{3})+")
+
+
+def phone_numbers(markdown: str, known: Iterable[str] = ()) -> list[tuple[int, str]]:
+    """(0-based line, number) of what looks like a phone number in an answer, link addresses aside.
+
+    Seven digits or more, or one starting with '+', is a phone number; so is
+    any of the ``known`` numbers (the short hotline numbers like 189).
+    """
+    known_digits = {re.sub(r"\D", "", k) for k in known}
+    found = []
+    for index, line in enumerate(markdown.split("\n")):
+        for match in _DIGITS.finditer(_LINK_TARGET.sub(" ", line)):
+            number = match.group().strip(" ().-")
+            digits = re.sub(r"\D", "", number)
+            long = len(digits) >= 7 and not _THOUSANDS.fullmatch(number)
+            if number.startswith("+") or long or digits in known_digits:
+                found.append((index, number))
+    return found
 
 
 # --- emergency phrases --------------------------------------------------------------------
@@ -391,9 +391,19 @@ def _load_topic(path: Path, lang: str, problems: list[Problem]) -> Topic | None:
 
 def _optional_yaml(path: Path, problems: list[Problem]):
     """A per-language YAML file that may be absent: (data, {key: line}), or (None, {})."""
-    if not path.exists():
+    doc = _optional_document(path, problems)
+    if doc is None:
         return None, {}
-    return _yaml_mapping(path, path.read_text(encoding="utf-8"), 1, problems)
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(str(path), 1, "expected 'field: value' lines"))
+        return None, {}
+    return doc.data, {key: doc.line(key) for key in doc.data}
+
+
+def _optional_document(path: Path, problems: list[Problem]) -> Document | None:
+    if not path.exists():
+        return None
+    return parse_yaml(path, read_text(path, problems), problems)
 
 
 def _load_emergency(path: Path, lang: str, problems: list[Problem]) -> EmergencyPhrases | None:
@@ -417,72 +427,95 @@ def _load_emergency(path: Path, lang: str, problems: list[Problem]) -> Emergency
     return EmergencyPhrases(lang, **{key: lists[key] for key in EMERGENCY_FIELDS})
 
 
+SMALLTALK_ENTRY = Schema(
+    {
+        "reply": Field(str, nonempty=True, meaning="the short reply the bot gives"),
+        "phrases": Field(list, items=str, nonempty=True, meaning="the phrases, one per '  - ' line"),
+    }
+)
+
+
 def _load_smalltalk(path: Path, lang: str, problems: list[Problem]) -> dict[str, SmallTalk]:
-    data, lines = _optional_yaml(path, problems)
-    if data is None:
+    doc = _optional_document(path, problems)
+    if doc is None or doc.data is None:
+        return {}
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(str(path), 1, "expected blocks like 'thanks:' with a 'reply' and 'phrases'"))
         return {}
     found = {}
-    for intent, entry in data.items():
-        line = lines.get(intent, 1)
-        if (
-            not isinstance(entry, dict)
-            or not isinstance(entry.get("reply"), str)
-            or not isinstance(entry.get("phrases"), list)
-        ):
-            problems.append(Problem(str(path), line, f"{intent!r} needs a 'reply' text and a 'phrases' list"))
+    for intent, entry in doc.data.items():
+        if not check_value(doc, Field(dict, items=SMALLTALK_ENTRY), (intent,), problems):
             continue
-        unknown = set(entry) - {"reply", "phrases"}
-        if unknown:
-            problems.append(Problem(str(path), line, f"{intent!r}: unknown field {sorted(unknown)[0]!r}"))
-        phrases = tuple(str(p).strip() for p in entry["phrases"] if str(p or "").strip())
-        found[intent] = SmallTalk(intent, lang, entry["reply"].strip(), phrases)
+        kept = [(p.strip(), doc.line(intent, "phrases", i)) for i, p in enumerate(entry["phrases"]) if p.strip()]
+        found[str(intent)] = SmallTalk(
+            str(intent),
+            lang,
+            entry["reply"].strip(),
+            tuple(p for p, _ in kept),
+            str(path),
+            tuple(line for _, line in kept),
+        )
     return found
 
 
 CHECK_VERDICTS = ("none", "some", "many")
+CHECK_PLACEHOLDERS = {"count": "the number of red flags"}
 CHECK_TEXT_LIMIT = 300
+_CHECK_TEXT = Field(str, nonempty=True, meaning="the text the bot shows")
+CHECK_SCHEMA = Schema(
+    {
+        "intro": _CHECK_TEXT,
+        "questions": Field(
+            list,
+            nonempty=True,
+            meaning="at least one question",
+            items=Schema(
+                {
+                    "id": Field(str, nonempty=True, meaning="a short latin name, the same in every language"),
+                    "text": _CHECK_TEXT,
+                    "red_flag": Field((str, bool), choices=("yes", "no")),
+                    "advice": _CHECK_TEXT,
+                }
+            ),
+        ),
+        "verdicts": Field(dict, items=Schema({key: _CHECK_TEXT for key in CHECK_VERDICTS})),
+        "next": _CHECK_TEXT,
+    }
+)
 
 
 def _load_check(path: Path, lang: str, problems: list[Problem]) -> JobCheck | None:
-    data, lines = _optional_yaml(path, problems)
-    if data is None:
+    doc = _optional_document(path, problems)
+    if doc is None or not CHECK_SCHEMA.validate(doc, problems):
         return None
+    data = doc.data
     before = len(problems)
 
-    def report(line: int, message: str) -> None:
-        problems.append(Problem(str(path), line, message))
+    def report(*at: str | int, message: str) -> None:
+        problems.append(Problem(str(path), doc.line(*at), message))
 
-    for key in ("intro", "questions", "verdicts", "next"):
-        if key not in data:
-            report(1, f"missing field {key!r}")
-    for key in set(data) - {"intro", "questions", "verdicts", "next"}:
-        report(lines.get(key, 1), f"unknown field {key!r} (known: intro, questions, verdicts, next)")
-    if len(problems) > before:
-        return None
     questions = []
-    item_lines = lines["__items__"].get("questions", [])  # type: ignore[union-attr]
-    for index, item in enumerate(data["questions"] or []):
-        line = item_lines[index] if index < len(item_lines) else lines["questions"]
-        if not isinstance(item, dict) or {"id", "text", "red_flag", "advice"} - set(item):
-            report(line, "each question needs id, text, red_flag and advice")
-            continue
-        if str(item["red_flag"]).lower() not in ("yes", "no", "true", "false"):
-            report(line, f'red_flag must be "yes" or "no", not {item["red_flag"]!r}')
-            continue
+    for index, item in enumerate(data["questions"]):
         for key in ("text", "advice"):
-            if len(str(item[key])) > CHECK_TEXT_LIMIT:
-                report(line, f"{key} of {item['id']!r} is over {CHECK_TEXT_LIMIT} characters")
-        red_flag = str(item["red_flag"]).lower() in ("yes", "true")
-        questions.append(CheckQuestion(str(item["id"]), str(item["text"]), red_flag, str(item["advice"])))
-    if not questions:
-        report(lines["questions"], "the check needs at least one question")
-    verdicts = data["verdicts"] if isinstance(data["verdicts"], dict) else {}
+            if len(item[key]) > CHECK_TEXT_LIMIT:
+                report(
+                    "questions", index, key, message=f"{key} of {item['id']!r} is over {CHECK_TEXT_LIMIT} characters"
+                )
+        red_flag = item["red_flag"] in ("yes", True)
+        questions.append(CheckQuestion(item["id"], item["text"], red_flag, item["advice"]))
+    known = ", ".join(f"{{{name}}} ({meaning})" for name, meaning in CHECK_PLACEHOLDERS.items())
     for key in CHECK_VERDICTS:
-        if not isinstance(verdicts.get(key), str):
-            report(lines["verdicts"], f"verdicts needs a text for {key!r} (none, some, many)")
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(data["verdicts"][key]) if name is not None]
+        except ValueError:
+            report("verdicts", key, message=f"a '{{' or '}}' without its pair: the verdicts can use {known}")
+            continue
+        for name in names:
+            if name not in CHECK_PLACEHOLDERS:
+                report("verdicts", key, message=f"{{{name}}} is not a placeholder the bot knows: use {known}")
     if len(problems) > before:
         return None
-    return JobCheck(lang, str(data["intro"]), tuple(questions), dict(verdicts), str(data["next"]), str(path))
+    return JobCheck(lang, data["intro"], tuple(questions), dict(data["verdicts"]), data["next"], str(path))
 
 
 # --- hotlines -----------------------------------------------------------------------------
@@ -514,12 +547,10 @@ def _load_hotlines(path: Path, problems: list[Problem]) -> tuple[Hotline, ...]:
     if not path.exists():
         problems.append(Problem(str(path), 0, "hotlines.yaml is missing: the bot has no numbers to give"))
         return ()
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        problems.append(_yaml_problem(path, error, 1, "cannot read the file"))
+    doc = parse_yaml(path, read_text(path, problems), problems)
+    if doc is None:
         return ()
+    node, data = doc.node, doc.data
     if not isinstance(data, dict) or not isinstance(data.get("hotlines"), list):
         problems.append(Problem(str(path), 1, "expected a list under 'hotlines:'"))
         return ()

@@ -7,7 +7,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from bot.content import Content, LoadResult, Problem, Topic, load_content
+from bot.content import Content, LoadResult, Problem, Topic, load_content, phone_numbers
 from bot.normalize import skeleton
 
 VERIFICATION_MAX_AGE = dt.timedelta(days=365)
@@ -22,10 +22,11 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
     all_ids = set(content.topic_ids)
     hotline_ids = {h.id for h in content.hotlines}
     broken = {p.path for p in result.errors}
+    broken_ids = {path.rsplit("/", 1)[-1].removesuffix(".md") for path in broken if path.endswith(".md")}
 
     for topic in content.all_topics():
         for related in topic.related:
-            if related not in all_ids:
+            if related not in all_ids and related not in broken_ids:  # a broken file is reported on its own
                 problems.append(
                     Problem(
                         topic.path,
@@ -42,6 +43,9 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
                         f"hotline {hotline!r} does not exist in hotlines.yaml",
                     )
                 )
+
+    problems += _hotline_numbers_in_answers(content)
+    problems += _topics_as_smalltalk(content)
 
     for lang, by_id in content.topics.items():
         places: dict[str, list[tuple[Topic, str]]] = defaultdict(list)
@@ -137,6 +141,59 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
                     "warning",
                 )
             )
+    return problems
+
+
+def _hotline_numbers_in_answers(content: Content) -> list[Problem]:
+    """Short hotline numbers (112, 189) written into an answer: the long ones the loader already finds."""
+    owners: dict[str, str] = {}
+    for hotline in content.hotlines:
+        for number in (hotline.number, hotline.international or ""):
+            owners.setdefault("".join(c for c in number if c.isdigit()), hotline.id)
+    problems = []
+    for topic in content.all_topics():
+        first = _body_line(topic.path)
+        try:
+            with open(topic.path, encoding="utf-8") as handle:
+                body = "".join(handle.readlines()[first - 1 :])
+        except (OSError, UnicodeDecodeError):
+            continue
+        already = set(phone_numbers(body))
+        for line, number in phone_numbers(body, owners):
+            if (line, number) not in already:
+                owner = owners["".join(c for c in number if c.isdigit())]
+                problems.append(
+                    Problem(
+                        topic.path,
+                        first + line,
+                        f"'{number}' is the number of {owner} in hotlines.yaml: never write numbers in an answer — "
+                        "the bot adds the right hotline for the user's country (add 'hotline' to flags)",
+                    )
+                )
+    return problems
+
+
+def _topics_as_smalltalk(content: Content) -> list[Problem]:
+    """A topic's title or question listed as small talk would get the small-talk reply, not the answer."""
+    asked: dict[str, tuple[Topic, str]] = {}
+    for topic in content.all_topics():
+        asked.setdefault(skeleton(topic.title), (topic, "the title"))
+        for question in topic.questions:
+            asked.setdefault(skeleton(question), (topic, "a question"))
+    problems = []
+    for by_intent in content.smalltalk.values():
+        for talk in by_intent.values():
+            for phrase, line in zip(talk.phrases, talk.lines, strict=False):
+                if found := asked.get(skeleton(phrase)):
+                    topic, what = found
+                    problems.append(
+                        Problem(
+                            talk.path,
+                            line,
+                            f"'{phrase}' is {what} of the topic {topic.id} ({topic.lang}): as small talk it would "
+                            f"get the reply for '{talk.intent}' instead of the answer — remove it from this file",
+                        )
+                    )
     return problems
 
 

@@ -8,14 +8,20 @@ parser is markdown-it-py; this module only chooses how each token looks.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-ALLOWED_LINK_SCHEMES = ("https://", "http://", "tg://", "mailto:")
+ALLOWED_LINK_SCHEMES = ("https://", "tg://")
 
 _md = MarkdownIt("commonmark", {"html": True, "linkify": False})
+# Escaped characters (\\*) stay their own tokens, so a star left over in the text is told from a written one.
+_md.disable("text_join")
+
+_SPACED_LINK = re.compile(r"\[([^\]]*)\]\s+\((\S*?)\)")
+_REFUSED_LINK = re.compile(r"\[([^\]]*)\]\((\S*)")
 
 
 @dataclass
@@ -91,8 +97,12 @@ def _render_inline(children: list[Token], out: _Out, problems: list[tuple[int | 
         match child.type:
             case "text":
                 out.write(html.escape(child.content, quote=False), child.content)
+                problems.extend((line, message) for message in leftover_markup(child.content))
+            case "text_special":  # an escaped character (\\*) or an entity (&amp;): the character itself
+                out.write(html.escape(child.content, quote=False), child.content)
             case "softbreak" | "hardbreak":
                 out.write("\n", "\n")
+                line = None if line is None else line + 1
             case "strong_open":
                 out.write("<b>")
             case "strong_close":
@@ -110,7 +120,7 @@ def _render_inline(children: list[Token], out: _Out, problems: list[tuple[int | 
             case "link_open":
                 href = str(child.attrGet("href") or "")
                 if not href.startswith(ALLOWED_LINK_SCHEMES):
-                    problems.append((line, f"link {href!r} must start with https://"))
+                    problems.append((line, _link_message(href)))
                 out.write(f'<a href="{html.escape(href, quote=True)}">')
             case "link_close":
                 out.write("</a>")
@@ -120,6 +130,39 @@ def _render_inline(children: list[Token], out: _Out, problems: list[tuple[int | 
                 problems.append((line, "images cannot be shown in a Telegram answer"))
             case _:
                 problems.append((line, f"Telegram cannot show this Markdown element ({child.type})"))
+
+
+def _link_message(href: str) -> str:
+    if href.startswith("http://"):
+        return f"the link {href} is not secure: write it with https://, like https://{href[len('http://') :]}"
+    return f"the link '{href}' cannot be used: a link in an answer must start with https:// (or tg:// for Telegram)"
+
+
+def leftover_markup(text: str) -> list[str]:
+    """What Markdown left as plain text although the writer meant formatting: Telegram would show it raw."""
+    problems = []
+    if spaced := _SPACED_LINK.search(text):
+        problems.append(
+            f"a space between ']' and '(' breaks the link: write [{spaced.group(1)}]({spaced.group(2)}) with no space"
+        )
+    elif refused := _REFUSED_LINK.search(text):
+        target = refused.group(2)
+        closed = target.endswith(")")
+        target = target.removesuffix(")")
+        if not target.startswith(ALLOWED_LINK_SCHEMES):
+            problems.append(_link_message(target))
+        elif not closed:
+            problems.append(f"the link to {target} is missing its closing ')': write [text]({target})")
+        else:
+            problems.append(f"this link is not written correctly: write [text]({target}) with no spaces")
+    elif "[" in text and "]" not in text[text.index("[") :]:
+        problems.append("a '[' opens a link but its ']' is missing: write [text](https://…)")
+    if "*" in text:
+        problems.append(
+            "a '*' here is not closed, so Telegram would show the star: close bold as **like this** "
+            "(or write \\* for a real star)"
+        )
+    return problems
 
 
 def _tidy(text: str) -> str:
