@@ -18,7 +18,7 @@ from dataclasses import replace
 from bot import hotlines, job_check
 from bot.content import Content, Topic
 from bot.hotlines import OTHER, PICKER_COUNTRIES
-from bot.i18n import Gettext, I18n, country_name
+from bot.i18n import Gettext, I18n, country_name, use_country_names
 from bot.matching import Decision, Matcher
 from bot.replies import N_, Button, Event, Message, ShareCard, Turn, UserState
 
@@ -93,6 +93,7 @@ class Dialogue:
         self.matcher = matcher
         self.i18n = i18n
         self.can_talk = can_talk
+        use_country_names(content.country_names)
         self._menu_actions = {
             self.i18n.gettext(lang)(label): action for lang in i18n.languages for action, label in MENU_LABELS.items()
         }
