@@ -89,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=cmd_content_check)
     dump = content_commands.add_parser("dump", help="print the loaded content as one JSON document")
     dump.set_defaults(handler=cmd_content_dump)
+    review = content_commands.add_parser(
+        "review", help="for native reviewers: topics not reviewed yet, words used inconsistently"
+    )
+    review.add_argument("--lang", help="only this language")
+    review.set_defaults(handler=cmd_content_review)
 
     match = commands.add_parser("match", help="JSON lines in ({text, lang}), decisions out")
     match.set_defaults(handler=cmd_match)
@@ -185,6 +190,19 @@ def cmd_content_dump(args, config: Config) -> int:
     json.dump(dump(result.content), sys.stdout, ensure_ascii=False, indent=1)
     print()
     return 1 if result.errors else 0
+
+
+def cmd_content_review(args, config: Config) -> int:
+    from bot.content_review import format_review, review
+
+    report = review(config.content_dir)
+    if args.lang:
+        report.languages = [language for language in report.languages if language.lang == args.lang]
+        if not report.languages:
+            print(f"no content in language {args.lang!r}", file=sys.stderr)
+            return 2
+    print(format_review(report))
+    return 1 if report.problems else 0
 
 
 def _matcher(config: Config):

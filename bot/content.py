@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from babel import Locale
 
+from bot.i18n import COUNTRY_NAMES_FILE, read_country_names
 from bot.markup import render
 from bot.normalize import skeleton
 from bot.schema import Document, Field, Problem, Schema, check_value, parse_yaml, read_text
@@ -155,6 +156,7 @@ class Content:
     root: Path
     smalltalk: dict[str, dict[str, SmallTalk]] = field(default_factory=dict)  # lang -> intent -> it
     checks: dict[str, JobCheck] = field(default_factory=dict)  # lang -> the /check walk-through
+    country_names: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> code -> name over CLDR
 
     @property
     def languages(self) -> list[str]:
@@ -231,7 +233,9 @@ def load_content(root: Path) -> LoadResult:
         if check:
             checks[lang] = check
     hotlines = _load_hotlines(root / "hotlines.yaml", problems)
-    return LoadResult(Content(topics, hotlines, emergency, root, smalltalk, checks), problems)
+    names, found = read_country_names(root / COUNTRY_NAMES_FILE, topics)
+    problems += [Problem(str(root / COUNTRY_NAMES_FILE), line, message) for line, message in found]
+    return LoadResult(Content(topics, hotlines, emergency, root, smalltalk, checks, names), problems)
 
 
 # --- topics -------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from bot import wire
 from bot.content import Content
 from bot.features import BUTTONS, COMMANDS, Command, answers, hotline, person, settings, ui, weekly
 from bot.features.answers import describe_decision, share_cards
-from bot.i18n import Gettext, I18n
+from bot.i18n import Gettext, I18n, use_country_names
 from bot.matching import Matcher
 from bot.replies import Button, Event, Message, Turn, UserState
 
@@ -31,6 +31,7 @@ class Dialogue:
         self.matcher = matcher
         self.i18n = i18n
         self.can_talk = can_talk
+        use_country_names(content.country_names)
         self._by_name = {name: c for c in self.commands() for name in (c.name, *c.aliases)}
         self._by_label = {
             i18n.gettext(lang)(c.label): c for lang in i18n.languages for c in self.menu_commands() if c.label

@@ -6,15 +6,18 @@ compiled catalog, so a new language is added with files only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 
+import yaml
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 
 Gettext = Callable[[str], str]
 DOMAIN = "safar"
 SOURCE_LANGUAGE = "en"
+COUNTRY_NAMES_FILE = "country-names.yaml"
+_country_names: dict[str, dict[str, str]] = {}  # lang -> country code -> name, from the live content
 
 
 class MissingCatalogError(RuntimeError):
@@ -66,7 +69,10 @@ class I18n:
 
 
 def country_name(code: str, lang: str) -> str:
-    """A country's name in the user's language, from CLDR."""
+    """A country's name in the user's language: the content's override, else CLDR."""
+    override = _country_names.get(lang, {}).get(code)
+    if override:
+        return override
     try:
         return Locale.parse(lang).territories.get(code) or code
     except (ValueError, UnknownLocaleError):
@@ -78,3 +84,57 @@ def language_display(code: str, lang: str) -> str:
         return Locale.parse(lang).languages.get(code) or code
     except (ValueError, UnknownLocaleError):
         return code
+
+
+def use_country_names(names: Mapping[str, Mapping[str, str]]) -> None:
+    """Let the content's names win over CLDR's from now on.
+
+    CLDR says «Киргизия» where people in the region say «Кыргызстан»; the
+    volunteers' ``country-names.yaml`` corrects that. The names are installed
+    once per live content (the dialogue does it) rather than passed down,
+    because hotline cards deep in the rendering know only a language.
+    """
+    _country_names.clear()
+    _country_names.update({lang: dict(by_code) for lang, by_code in names.items()})
+
+
+def read_country_names(
+    path: Path, languages: Collection[str]
+) -> tuple[dict[str, dict[str, str]], list[tuple[int, str]]]:
+    """Read ``country-names.yaml`` (``lang: {CODE: name}``): the names, and (line, message) for each problem.
+
+    An absent file means no overrides. Problems name the line so a volunteer
+    can find a mistyped language or country code.
+    """
+    if not path.exists():
+        return {}, []
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        mark = getattr(error, "problem_mark", None)
+        return {}, [((mark.line + 1) if mark else 1, f"cannot read the file: {getattr(error, 'problem', error)}")]
+    if root is None:
+        return {}, []
+    if not isinstance(root, yaml.MappingNode):
+        return {}, [(root.start_mark.line + 1, "expected lines like 'ru:' with 'KG: Кыргызстан' under them")]
+    known = Locale("en").territories
+    names: dict[str, dict[str, str]] = {}
+    problems: list[tuple[int, str]] = []
+    for lang_node, by_code in root.value:
+        lang, line = str(lang_node.value), lang_node.start_mark.line + 1
+        if lang not in languages:
+            problems.append((line, f"unknown language {lang!r} (the content has: {', '.join(sorted(languages))})"))
+            continue
+        if not isinstance(by_code, yaml.MappingNode):
+            problems.append((line, f"under {lang!r}, write one 'CODE: name' per line, like 'KG: Кыргызстан'"))
+            continue
+        for code_node, name_node in by_code.value:
+            code, line = str(code_node.value), code_node.start_mark.line + 1
+            name = name_node.value if isinstance(name_node, yaml.ScalarNode) else None
+            if len(code) != 2 or not code.isupper() or code not in known:
+                problems.append((line, f"unknown country code {code!r}; use two capital letters like KG"))
+            elif not isinstance(name, str) or not name.strip():
+                problems.append((line, f"the name for {code} is empty"))
+            else:
+                names.setdefault(lang, {})[code] = name.strip()
+    return names, problems
