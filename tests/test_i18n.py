@@ -9,6 +9,7 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.content import load_content
 from bot.dialogue import Dialogue
+from bot.features import ui
 from bot.i18n import I18n, country_name, use_country_names
 from bot.matching import Matcher
 from bot.replies import UserState
@@ -26,7 +27,7 @@ def dialogue_for(root: Path) -> Dialogue:
 
 
 def picker(dialogue: Dialogue, lang: str) -> list[str]:
-    return [button.label for row in dialogue.country_buttons(UserState(lang=lang), "home") for button in row]
+    return [button.label for row in ui.country_buttons(dialogue, UserState(lang=lang), "home") for button in row]
 
 
 def test_russian_buttons_say_kyrgyzstan_and_south_korea(real_content):
@@ -41,7 +42,7 @@ def test_russian_buttons_say_kyrgyzstan_and_south_korea(real_content):
 def test_the_hotline_card_uses_the_override(mini_content):
     (mini_content / "country-names.yaml").write_text("ru:\n  KG: Кыргызстан\n", encoding="utf-8")
     dialogue = dialogue_for(mini_content)
-    card = "\n".join(m.html for m in dialogue.hotline_messages(UserState(lang="ru", home="KG", current="RU")))
+    card = "\n".join(m.html for m in dialogue.command(UserState(lang="ru", home="KG", current="RU"), "hotline").messages)
     assert "Кыргызстан" in card and "Киргизия" not in card
 
 
