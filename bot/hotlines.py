@@ -472,7 +472,7 @@ def matrix_row(content: Content, home: str, now: str, going: str | None, lang: s
     return {
         "home": home,
         "now": now,
-        "going": going,
+        "going": routing.going,  # ignored unless the person is at home
         "lang": lang,
         "numbers": [
             {

@@ -156,7 +156,7 @@ def test_verified_line_says_when_it_was_checked(mini_content, i18n):
     assert "Numbers without ✓ are not yet checked by a call." in shown.html
 
 
-def test_cli_prints_one_line_per_case_and_json_for_one(mini_content):
+def test_cli_prints_one_line_per_case_and_json_for_one():
     out = run_cli("hotlines", "--lang", "en").stdout.splitlines()
     assert len(out) == len(CASES)
     assert out[0].startswith("KG now KG") and "189 [hotline]" in out[0]
