@@ -64,6 +64,15 @@ def test_every_case_gives_a_number_that_works_here_or_says_honestly_it_has_none(
             assert contact.phone_number.startswith("+") or contact.phone_number in {
                 re.sub(r"\D", "", i.number) for i in routing.listings if i.hotline.country == here
             }
+    if here != home:
+        # The home country's in-country numbers (189, 0800 0000 189, 12-82) are not on a card abroad at all.
+        listed = {i.number for i in routing.listings}
+        domestic = {
+            h.number
+            for h in real_content.hotlines
+            if h.country == home and h.kind != "emergency" and not h.from_abroad and h.channel == "call"
+        }
+        assert not [n for n in domestic - listed if re.search(rf"(?<![\d+]){re.escape(n)}(?!\d)", shown.html)]
     # Never a probably discontinued line, never the operators' notes.
     assert "8 800 333 00 16" not in shown.html
     assert "seed" not in shown.html + shown.sources_html and ".txt" not in shown.html + shown.sources_html
@@ -230,5 +239,6 @@ def test_every_real_number_parses_and_tap_to_call_uses_e164(real_content):
         assert hotline.e164, hotline.id
         if not hotline.short:
             assert re.fullmatch(r"\+[1-9]\d{6,14}", hotline.e164), hotline.id
-    assert hotlines.route(real_content, "KG", "KG").listings[2].e164 == "+9968000000189"
+    at_home = {i.hotline.id: i for i in hotlines.route(real_content, "KG", "KG").listings}
+    assert at_home["kg-iom-hotline"].e164 == "+9968000000189"  # 0800 0000 189, toll-free inside Kyrgyzstan
     assert not [p for p in check(PROJECT_ROOT / "content").problems if "hotlines" in p.path and p.severity == "error"]
