@@ -451,6 +451,21 @@ def generic_card(content: Content, lang: str, _: Gettext, title: str | None = No
     return Card(body, (), "", (advice,))
 
 
+def card_for(
+    content: Content,
+    home: str | None,
+    now: str | None,
+    going: str | None,
+    lang: str,
+    _: Gettext,
+    title: str | None = None,
+) -> Card:
+    """The card the dialogue sends: routed when the bot knows either country, else the generic one."""
+    if not _known(home) and not _known(now) and now != OTHER:
+        return generic_card(content, lang, _, title)
+    return card(route(content, home, now, going), lang, _, title)
+
+
 # --- the matrix: every citizenship x where-now (x going) ------------------------------------
 
 

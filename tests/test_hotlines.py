@@ -156,6 +156,13 @@ def test_one_line_and_generic_card(real_content, i18n):
     assert "Russia: <b>112</b>" in generic.html and "United Arab Emirates: <b>999</b>" in generic.html
 
 
+def test_card_for_unknown_countries_is_the_generic_card(real_content, i18n):
+    _ = i18n.gettext("en")
+    assert hotlines.card_for(real_content, None, None, None, "en", _) == generic_card(real_content, "en", _)
+    other = hotlines.card_for(real_content, None, OTHER, None, "en", _)
+    assert "I have no local numbers" in other.html and "I have no number for you" in other.html
+
+
 def test_verified_line_says_when_it_was_checked(mini_content, i18n):
     from bot.content import load_content
 
