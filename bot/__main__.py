@@ -95,6 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--lang", help="only this language")
     review.set_defaults(handler=cmd_content_review)
 
+    lines = commands.add_parser("hotlines", help="the hotline matrix: what the card shows for every case")
+    lines.add_argument("--home", help="citizenship (KG TJ UZ KZ TM); with --now, one case")
+    lines.add_argument("--now", help="where the person is: a country code, or 'other'")
+    lines.add_argument("--going", help="where a person at home is going")
+    lines.add_argument("--lang", default="ru", help="the card's language (default ru)")
+    lines.add_argument("--json", action="store_true", help="one JSON object per line, for tools")
+    lines.set_defaults(handler=cmd_hotlines)
+
     match = commands.add_parser("match", help="JSON lines in ({text, lang}), decisions out")
     match.set_defaults(handler=cmd_match)
 
@@ -203,6 +211,31 @@ def cmd_content_review(args, config: Config) -> int:
             return 2
     print(format_review(report))
     return 1 if report.problems else 0
+
+
+def cmd_hotlines(args, config: Config) -> int:
+    from bot import hotlines
+    from bot.content import load_content
+    from bot.i18n import I18n
+
+    result = load_content(config.content_dir)
+    for problem in result.errors:
+        print(problem, file=sys.stderr)
+    content = result.content
+    i18n = I18n(config.locales_dir, content.languages, config.default_language)
+    if args.lang not in i18n.languages:
+        print(f"unknown language {args.lang!r} (use: {', '.join(i18n.languages)})", file=sys.stderr)
+        return 2
+    if args.home or args.now:
+        if not (args.home and args.now):
+            print("give both --home and --now (and --going only when --now is the home country)", file=sys.stderr)
+            return 2
+        cases = [(args.home.upper(), args.now if args.now == hotlines.OTHER else args.now.upper(), args.going)]
+    else:
+        cases = hotlines.matrix_cases()
+    for row in hotlines.matrix(content, args.lang, i18n.gettext(args.lang), cases):
+        print(json.dumps(row, ensure_ascii=False) if args.json else hotlines.matrix_line(row))
+    return 1 if result.errors else 0
 
 
 def _matcher(config: Config):

@@ -8,6 +8,7 @@ a running bot can refuse a broken reload and keep the last good content.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import html
 import re
 import string
@@ -79,25 +80,40 @@ class Topic:
 
 @dataclass(frozen=True)
 class Hotline:
+    """One line the bot can hand out; what the card shows comes from the per-language fields only."""
+
     id: str
-    country: str
-    number: str
-    kind: str  # emergency | hotline | iom | ministry | labour
+    country: str  # where the number is registered and answered
+    number: str  # as dialled inside ``country``; for a Telegram line, the @name
+    kind: str  # see HOTLINE_KINDS
     name: dict[str, str]
-    source: str
+    source: str  # full provenance, for operators only: never shown to a user
     verified: dt.date | None
-    international: str | None = None
+    international: str | None = None  # the form to dial from abroad, when it differs from ``number``
     hours: dict[str, str] = field(default_factory=dict)
     languages: tuple[str, ...] = ()
-    toll_free: bool = False
-    from_abroad: bool = False
+    toll_free: bool = False  # free when dialled inside ``country``
+    confidential: bool = False
+    from_abroad: bool = False  # explicit: the line can be reached from another country
     for_citizens: tuple[str, ...] = ()
+    for_people_in: tuple[str, ...] | str = ()  # where the caller must be: countries, or "abroad"; () = ``country``
     note: dict[str, str] = field(default_factory=dict)
+    channel: str = "call"  # call | whatsapp | telegram
+    short: bool = False  # a short number (112, 189): cannot be checked as a full number
+    also: tuple[str, ...] = ()  # more numbers of the same line
+    cite: str = ""  # the public source in a few words, shown behind the "sources" button
+    status: str = "active"  # or "unverified-discontinued": never shown until a call confirms it
+    e164: str | None = None  # ``number`` in E.164, for tap-to-call (short numbers stay as they are)
+    international_e164: str | None = None
     path: str = ""
     line: int = 0
 
     def text(self, mapping: dict[str, str], lang: str) -> str:
         return mapping.get(lang) or mapping.get("en") or next(iter(mapping.values()), "")
+
+    @property
+    def shown(self) -> bool:
+        return self.status == "active"
 
 
 @dataclass(frozen=True)
@@ -523,28 +539,234 @@ def _load_check(path: Path, lang: str, problems: list[Problem]) -> JobCheck | No
 
 
 # --- hotlines -----------------------------------------------------------------------------
+#
+# Every field is type-checked with a message that says what was found and how to fix it,
+# and every number is parsed with libphonenumber for its country, so that a typo in a number
+# is caught here and not by a person in danger.
+
+HOTLINE_KINDS = (
+    "emergency",  # police, ambulance: always a short number
+    "hotline",  # a line for trafficking victims or migrants
+    "labour",  # labour complaints, counselling for foreign workers
+    "ministry",  # a home ministry's representation abroad
+    "embassy",  # an embassy's or consulate's hotline
+    "consular",  # a consular department or consular call-centre
+    "migration-agency",  # a home migration agency, or its office abroad
+    "iom",  # an IOM office
+)
+HOTLINE_CHANNELS = ("call", "whatsapp", "telegram")
+HOTLINE_STATUSES = ("active", "unverified-discontinued")
+ABROAD = "abroad"
+_TERRITORIES = Locale("en").territories
+_LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+_TELEGRAM = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{4,31}$")
+_PHONE_CHARS = re.compile(r"^\+?[0-9][0-9 ()-]*[0-9]$")
+SHORT_NUMBER_DIGITS = (2, 6)
+
+
+def _kind_of(value: Any) -> str:
+    """What a YAML value is, in the words of the error message."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (yes/no)"
+    if isinstance(value, int | float):
+        return f"{value} (a number)"
+    if isinstance(value, dt.date):
+        return f"{value} (a date)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a block of fields"
+    return repr(value)
+
+
+def _text(key: str, value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    hint = f' — put it in quotes: {key}: "{value}"' if isinstance(value, int | float | bool | dt.date) else ""
+    return f"{key!r} must be a text, not {_kind_of(value)}{hint}"
+
+
+def _country(key: str, value: Any) -> str | None:
+    if isinstance(value, str) and value in _TERRITORIES and len(value) == 2:
+        return None
+    return f"unknown country code {value!r}; use two capital letters like KG"
+
+
+def _countries(key: str, value: Any) -> str | None:
+    if not isinstance(value, list) or not value:
+        return f"{key!r} must be a list of country codes like [KG, TJ], not {_kind_of(value)}"
+    bad = next((v for v in value if _country(key, v)), None)
+    return None if bad is None else f"{key!r}: {_kind_of(bad)} is not a country code; use two capital letters like KG"
+
+
+def _places(key: str, value: Any) -> str | None:
+    if value == ABROAD:
+        return None
+    problem = _countries(key, value)
+    return problem and f"{problem} (or the word {ABROAD})"
+
+
+def _by_language(key: str, value: Any) -> str | None:
+    example = f'like {key}: {{ru: "…", ky: "…", tg: "…", en: "…"}}'
+    if not isinstance(value, dict) or not value:
+        return f"{key!r} must give a text for each language, {example}; found {_kind_of(value)}"
+    for lang, text in value.items():
+        if not isinstance(lang, str) or not _LANG_CODE.match(lang):
+            return f"{key!r}: {_kind_of(lang)} is not a language code (ru, ky, tg, en); {example}"
+        if not isinstance(text, str) or not text.strip():
+            return f'{key!r}: the {lang} text is {_kind_of(text)}; write a text in quotes, like {lang}: "{text}"'
+    return None
+
+
+def _flag(key: str, value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"{key!r} must be true or false, not {_kind_of(value)}"
+
+
+def _date_or_null(key: str, value: Any) -> str | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return None
+    return f"{key!r} has the wrong type (a date like 2026-05-01, or null)"
+
+
+def _texts(key: str, value: Any) -> str | None:
+    if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    return f'{key!r} must be a list of numbers in quotes like ["+7 499 230 00 76"], not {_kind_of(value)}'
+
+
+def _languages(key: str, value: Any) -> str | None:
+    if isinstance(value, list) and all(isinstance(v, str) and _LANG_CODE.match(v) for v in value):
+        return None
+    return f"{key!r} must be a list of language codes like [ru, uz, en], not {_kind_of(value)}"
+
+
+def _one_of(*allowed: str):
+    def check(key: str, value: Any) -> str | None:
+        return None if value in allowed else f"unknown {key} {value!r} (use: {', '.join(allowed)})"
+
+    return check
+
 
 HOTLINE_FIELDS: dict[str, Any] = {
-    "id": str,
-    "country": str,
-    "number": str,
-    "kind": str,
-    "name": dict,
-    "source": str,
+    "id": _text,
+    "country": _country,
+    "number": _text,
+    "kind": _one_of(*HOTLINE_KINDS),
+    "name": _by_language,
+    "source": _text,
 }
 HOTLINE_OPTIONAL: dict[str, Any] = {
-    "verified": (dt.date, type(None)),
-    "international": (str, type(None)),
-    "hours": dict,
-    "languages": list,
-    "toll_free": bool,
-    "from_abroad": bool,
-    "for_citizens": list,
-    "note": dict,
+    "verified": _date_or_null,
+    "cite": _text,
+    "international": _text,
+    "also": _texts,
+    "hours": _by_language,
+    "note": _by_language,
+    "languages": _languages,
+    "toll_free": _flag,
+    "confidential": _flag,
+    "from_abroad": _flag,
+    "short": _flag,
+    "for_citizens": _countries,
+    "for_people_in": _places,
+    "channel": _one_of(*HOTLINE_CHANNELS),
+    "status": _one_of(*HOTLINE_STATUSES),
 }
-HOTLINE_KINDS = ("emergency", "hotline", "iom", "ministry", "labour")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{1,20}[0-9]$")
-_TERRITORIES = Locale("en").territories
+
+
+def _nested_line(value_node: Any, fallback: int) -> dict[str, int]:
+    """Lines of the keys inside a ``{ru: ..., en: ...}`` value, to point at the wrong one."""
+    if isinstance(value_node, yaml.MappingNode):
+        return {str(k.value): k.start_mark.line + 1 for k, _ in value_node.value}
+    return {}
+
+
+def _parse_phone(text: str, country: str):
+    """(E.164, problem): the number parsed with libphonenumber as dialled in ``country``."""
+    import phonenumbers
+
+    if not _PHONE_CHARS.match(text):
+        return None, f"{text!r} is not a phone number: use digits, spaces, dashes and a leading +"
+    try:
+        parsed = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException as error:
+        return None, f"{text!r} does not parse as a phone number of {country}: {error}"
+    region = phonenumbers.region_code_for_number(parsed)
+    if not phonenumbers.is_valid_number_for_region(parsed, country):
+        where = f" (it looks like a number of {region})" if region and region != country else ""
+        return None, f"{text!r} is not a valid phone number of {country}{where}: check the digits"
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def _known_short(text: str, country: str) -> bool:
+    """libphonenumber's own list of a country's short numbers (it knows 157 in Turkey, not 189 in Kyrgyzstan)."""
+    import phonenumbers
+    from phonenumbers import shortnumberinfo
+
+    try:
+        parsed = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        return False
+    return shortnumberinfo.is_valid_short_number_for_region(parsed, country)
+
+
+def _check_numbers(entry: dict, report) -> tuple[str | None, str | None]:
+    """Validate number, international and also; return (E.164 of number, E.164 of international)."""
+    import phonenumbers
+
+    country, number = entry["country"], entry["number"]
+    channel = entry.get("channel", "call")
+    if channel == "telegram":
+        if not _TELEGRAM.match(number):
+            report("number", f"a Telegram line's number is its @name, like @helpbot, not {number!r}")
+        return None, None
+    digits = re.sub(r"[ ()-]", "", number)
+    short = entry.get("short", entry["kind"] == "emergency")
+    e164: str | None
+    if short:
+        low, high = SHORT_NUMBER_DIGITS
+        if not (digits.isdigit() and low <= len(digits) <= high):
+            report("number", f"short number {number!r} must be {low} to {high} digits; a full number needs no short")
+        e164 = digits
+    else:
+        e164, problem = _parse_phone(number, country)
+        if problem and digits.isdigit() and len(digits) <= SHORT_NUMBER_DIGITS[1]:
+            e164 = digits
+            if not _known_short(number, country):
+                report(
+                    "number",
+                    f"{number!r} is not a full number of {country}: if it is a short number, add 'short: true'",
+                    "warning",
+                )
+        elif problem:
+            report("number", problem)
+    for other in entry.get("also") or ():
+        _, problem = _parse_phone(other, country)
+        if problem:
+            report("also", problem)
+    international = entry.get("international")
+    international_e164 = None
+    if international:
+        if not international.startswith("+"):
+            report("international", f"international {international!r} must start with + and the country code")
+        elif short and _parse_phone(international, country)[1]:
+            # A short line dialled from abroad: the country code and the short number (+82 1345).
+            code = phonenumbers.country_code_for_region(country)
+            if re.sub(r"[ ()-]", "", international) != f"+{code}{digits}":
+                report(
+                    "international",
+                    f"{international!r} is neither a valid number of {country} nor +{code} and the short number",
+                )
+            international_e164 = f"+{code}{digits}"
+        else:
+            international_e164, problem = _parse_phone(international, country)
+            if problem:
+                report("international", problem)
+    if entry.get("from_abroad") and short and not international:
+        report("from_abroad", "a short number cannot be dialled from abroad: add 'international:' or remove this")
+    return e164, international_e164
 
 
 def _load_hotlines(path: Path, problems: list[Problem]) -> tuple[Hotline, ...]:
@@ -561,13 +783,13 @@ def _load_hotlines(path: Path, problems: list[Problem]) -> tuple[Hotline, ...]:
     items_node = next(v for k, v in node.value if k.value == "hotlines")
     hotlines: list[Hotline] = []
     seen: set[str] = set()
+    known = [*HOTLINE_FIELDS, *HOTLINE_OPTIONAL]
     for entry, entry_node in zip(data["hotlines"], items_node.value, strict=True):
         line = entry_node.start_mark.line + 1
-        key_lines = {
-            k.value: k.start_mark.line + 1
-            for k, _ in getattr(entry_node, "value", [])
-            if isinstance(k, yaml.ScalarNode)
-        }
+        pairs = [(k, v) for k, v in getattr(entry_node, "value", []) if isinstance(k, yaml.ScalarNode)]
+        key_lines = {k.value: k.start_mark.line + 1 for k, _ in pairs}
+        value_nodes = {k.value: v for k, v in pairs}
+        before = sum(p.severity == "error" for p in problems)
 
         def report(
             key: str, message: str, severity: str = "error", line: int = line, key_lines: dict = key_lines
@@ -577,37 +799,37 @@ def _load_hotlines(path: Path, problems: list[Problem]) -> tuple[Hotline, ...]:
         if not isinstance(entry, dict):
             report("", "each hotline is a block of 'field: value' lines")
             continue
-        bad = False
         for key in entry:
-            if key not in HOTLINE_FIELDS and key not in HOTLINE_OPTIONAL:
-                report(key, f"unknown field {key!r}")
-                bad = True
-        for key, kind in HOTLINE_FIELDS.items():
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                report(str(key), f"unknown field {key!r}; {hint}(known: {', '.join(known)})")
+        for key in HOTLINE_FIELDS:
             if key not in entry:
                 report("", f"hotline is missing {key!r}")
-                bad = True
-            elif not isinstance(entry[key], kind):
-                report(key, f"{key!r} has the wrong type")
-                bad = True
-        for key, kind in HOTLINE_OPTIONAL.items():
-            if key in entry and not isinstance(entry[key], kind):
-                hint = " (a date like 2026-05-01, or null)" if key == "verified" else ""
-                report(key, f"{key!r} has the wrong type{hint}")
-                bad = True
-        if bad:
+        for key, check in (HOTLINE_FIELDS | HOTLINE_OPTIONAL).items():
+            if key not in entry:
+                continue
+            problem = check(key, entry[key])
+            if problem:
+                inner = _nested_line(value_nodes.get(key), 0)
+                bad_lang = next((lg for lg in inner if not isinstance(entry[key].get(lg), str)), None)
+                at = inner.get(bad_lang) if bad_lang else None
+                if at:
+                    problems.append(Problem(str(path), at, problem))
+                else:
+                    report(key, problem)
+        if sum(p.severity == "error" for p in problems) > before:
             continue
         if entry["id"] in seen:
             report("id", f"duplicate hotline id {entry['id']!r}")
         seen.add(entry["id"])
-        if entry["country"] not in _TERRITORIES:
-            report("country", f"unknown country code {entry['country']!r}; use two capital letters like KG")
-        if entry["kind"] not in HOTLINE_KINDS:
-            report("kind", f"unknown kind {entry['kind']!r} (use: {', '.join(HOTLINE_KINDS)})")
-        for key in ("number", "international"):
-            if entry.get(key) and not _PHONE.match(entry[key]):
-                report(key, f"{key} {entry[key]!r} does not look like a phone number")
-        if not str(entry["source"]).strip():
-            report("source", "every number needs its source")
+        if entry.get("for_people_in") == ABROAD and not entry.get("for_citizens"):
+            report("for_people_in", "'for_people_in: abroad' needs 'for_citizens' (abroad from which country?)")
+        if entry.get("channel") == "whatsapp" and entry.get("short"):
+            report("channel", "a WhatsApp line needs a full mobile number, not a short one")
+        e164, international_e164 = _check_numbers(entry, report)
+        places = entry.get("for_people_in") or ()
         hotlines.append(
             Hotline(
                 id=entry["id"],
@@ -621,9 +843,18 @@ def _load_hotlines(path: Path, problems: list[Problem]) -> tuple[Hotline, ...]:
                 hours=entry.get("hours") or {},
                 languages=tuple(entry.get("languages") or ()),
                 toll_free=bool(entry.get("toll_free")),
+                confidential=bool(entry.get("confidential")),
                 from_abroad=bool(entry.get("from_abroad")),
                 for_citizens=tuple(entry.get("for_citizens") or ()),
+                for_people_in=places if places == ABROAD else tuple(places),
                 note=entry.get("note") or {},
+                channel=entry.get("channel", "call"),
+                short=bool(entry.get("short", entry["kind"] == "emergency")),
+                also=tuple(entry.get("also") or ()),
+                cite=entry.get("cite", ""),
+                status=entry.get("status", "active"),
+                e164=e164,
+                international_e164=international_e164,
                 path=str(path),
                 line=line,
             )

@@ -122,6 +122,13 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
                         )
                     )
 
+    problems += _hotline_problems(content, today)
+    return problems
+
+
+def _hotline_problems(content: Content, today: dt.date) -> list[Problem]:
+    """Unverified or stale numbers, and card texts missing in a language the bot speaks."""
+    problems: list[Problem] = []
     for hotline in content.hotlines:
         if hotline.verified is None:
             problems.append(
@@ -141,6 +148,18 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
                     "warning",
                 )
             )
+        for key in ("name", "hours", "note"):
+            texts = getattr(hotline, key)
+            missing = [lang for lang in content.languages if texts and lang not in texts]
+            if missing:
+                problems.append(
+                    Problem(
+                        hotline.path,
+                        _line_after(hotline.path, hotline.line, f"{key}:"),
+                        f"{hotline.id}: {key} has no {', '.join(missing)} text; the card would show another language",
+                        "warning",
+                    )
+                )
     return problems
 
 
@@ -195,6 +214,18 @@ def _topics_as_smalltalk(content: Content) -> list[Problem]:
                         )
                     )
     return problems
+
+
+def _line_after(path: str, start: int, needle: str) -> int:
+    """The first line at or after ``start`` that contains ``needle`` (``start`` if none does)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if number >= start and needle in line:
+                    return number
+    except OSError:
+        pass
+    return start
 
 
 def _line_of(path: str, needle: str) -> int:
@@ -319,6 +350,15 @@ def dump(content: Content) -> dict:
                 "note": h.note,
                 "source": h.source,
                 "verified": h.verified.isoformat() if h.verified else None,
+                "channel": h.channel,
+                "short": h.short,
+                "e164": h.e164,
+                "international_e164": h.international_e164,
+                "also": list(h.also),
+                "confidential": h.confidential,
+                "for_people_in": h.for_people_in if isinstance(h.for_people_in, str) else list(h.for_people_in),
+                "cite": h.cite,
+                "status": h.status,
             }
             for h in content.hotlines
         ],

@@ -42,7 +42,9 @@ def test_russian_buttons_say_kyrgyzstan_and_south_korea(real_content):
 def test_the_hotline_card_uses_the_override(mini_content):
     (mini_content / "country-names.yaml").write_text("ru:\n  KG: Кыргызстан\n", encoding="utf-8")
     dialogue = dialogue_for(mini_content)
-    card = "\n".join(m.html for m in dialogue.command(UserState(lang="ru", home="KG", current="RU"), "hotline").messages)
+    card = "\n".join(
+        m.html for m in dialogue.command(UserState(lang="ru", home="KG", current="RU"), "hotline").messages
+    )
     assert "Кыргызстан" in card and "Киргизия" not in card
 
 
