@@ -169,6 +169,14 @@ class EmergencyHere(Payload):
 
 @_payload
 @dataclass(frozen=True)
+class ShowSources(Payload):
+    """Where the numbers on the person's hotline card come from: one tap away, never in the card."""
+
+    kind = "src"
+
+
+@_payload
+@dataclass(frozen=True)
 class ShowTopic(Payload):
     kind = "t"
     topic: str

@@ -91,13 +91,16 @@ def test_hotline_routing_abroad_uses_international_forms(dialogue):
     assert "157" in card  # Turkey's line, for someone in Turkey
     assert "189" not in card  # Kyrgyzstan's short number does not work from Turkey
     assert "consulate" in card
-    assert "source: test source" in card and "not yet checked by a call" in card
+    assert "not yet checked by a call" in card
+    assert "test source" not in card  # provenance is one tap away, not in the card
+    sources = all_text(dialogue.button(turn.state, "src"))
+    assert "157" in sources and "Where these numbers come from" in sources
 
 
 def test_hotline_at_home_shows_home_lines_and_verification_date(dialogue):
     card = all_text(dialogue.command(UserState(lang="en", home="KG", current="KG"), "hotline"))
     assert "<b>112</b>" in card and "<b>189</b>" in card
-    assert "checked by a call on 2026-01-10" in card
+    assert "checked by a call on January 10, 2026" in card
     assert "157" not in card  # never a number from a country that is neither home nor here
 
 
@@ -296,3 +299,17 @@ def test_share_cards_link_back_to_the_topic(real_dialogue):
     assert cards[0].payload == "ky-trouble-passport-taken-src-share"
     assert cards[0].html.startswith("<b>") and len(cards) <= 8
     assert all(c.topic_id.startswith("myth-") for c in share_cards(real_dialogue, "", "tg"))
+
+
+def test_the_full_card_once_per_conversation_then_one_line_and_a_button(real_dialogue):
+    state = UserState(lang="en", home="KG", current="RU")
+    first = real_dialogue.button(state, "t:trouble-passport-taken")
+    assert any("<b>Where to get help</b>" in m.html for m in first.messages)
+    again = real_dialogue.button(first.state, "t:trouble-locked-in")
+    text = all_text(again)
+    assert "<b>Where to get help</b>" not in text and "<b>112</b>" in text
+    assert ("☎️ Where to get help", "menu:hotline") in [
+        (b.label, b.data) for m in again.messages for r in m.buttons for b in r
+    ]
+    asked = real_dialogue.command(again.state, "hotline")  # asked for: the full card, always
+    assert "<b>Where to get help</b>" in all_text(asked)

@@ -102,7 +102,7 @@ async def test_a_location_shows_that_countrys_card_and_keeps_no_coordinates(tele
     message = {**user.message("")["message"], "location": moscow}
     del message["text"]
     await feed(app, {"update_id": 9, "message": message})
-    assert fake.texts()[0].startswith("🆘") and "now in Russia" in fake.texts()[0]
+    assert fake.texts()[0].startswith("🆘") and "now in: Russia" in fake.texts()[0]
     await app.bot_data.services.usage_log.flush()
     stored = config.db_path.read_bytes() + b"".join(p.read_bytes() for p in config.db_path.parent.glob("*-wal"))
     assert b"55.75" not in stored and b"37.61" not in stored

@@ -67,6 +67,7 @@ BUTTONS: dict[type[wire.Payload], Callable[[Dialogue, UserState, Any], Turn]] = 
     wire.PickGoing: settings.set_going,
     wire.PickStage: settings.set_stage,
     wire.EmergencyHere: hotline.emergency_here,
+    wire.ShowSources: hotline.sources,
     wire.ShowTopic: answers.show_topic,
     wire.PickSuggestion: answers.show_topic,
     wire.NoneOfThese: answers.none_of_these,

@@ -31,10 +31,15 @@ def sos(d: Dialogue, state: UserState, arg: str = "") -> Turn:
     return turn
 
 
+def sources(d: Dialogue, state: UserState, payload: wire.ShowSources) -> Turn:
+    """Where the card's numbers come from: public names and dates, in the person's language."""
+    _ = ui.gettext(d, state)
+    return Turn([Message(hotlines.sources(ui.routing(d, state), ui.lang(d, state), _))], state)
+
+
 def shown(d: Dialogue, state: UserState) -> Event:
     """The log event for a hand-off: which lines were offered, for whom (countries only)."""
-    routing = hotlines.route(d.content, state.home, state.current)
-    numbers = [item.hotline.id for item in routing.listings]
+    numbers = [item.hotline.id for item in ui.routing(d, state).listings]
     return Event(EventKind.HOTLINE_SHOWN, {"home": state.home, "current": state.current, "numbers": numbers})
 
 

@@ -7,6 +7,8 @@ languages) and the person's state, and return plain :class:`Message` data.
 from __future__ import annotations
 
 import html
+import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import hotlines, wire
@@ -40,6 +42,8 @@ CATEGORY_LABELS = {
     "bot": N_("About this bot"),
 }
 QUICK_EXIT = N_("🚪 Quick exit")
+#: After this long without the full hotline card, an answer shows it again instead of the one-line reminder.
+CONVERSATION_SECONDS = 6 * 3600
 
 
 def gettext(d: Dialogue, state: UserState) -> Gettext:
@@ -159,8 +163,27 @@ def topic_messages(
         Message(f"<b>{html.escape(topic.title)}</b>\n\n{topic.answer_html}", tuple(buttons), menu=menu_labels(d, state))
     ]
     if topic.hotline and hotline:
-        messages += hotline_messages(d, state)
+        messages += help_reminder(d, state)
     return messages
+
+
+def card(d: Dialogue, state: UserState, heading: str | None = None) -> hotlines.Card:
+    """The hotline card for the person's countries (the generic one while they are unknown)."""
+    _ = gettext(d, state)
+    return hotlines.card_for(d.content, state.home, state.current, state.going, lang(d, state), _, heading)
+
+
+def routing(d: Dialogue, state: UserState) -> hotlines.Routing:
+    return hotlines.route(d.content, state.home, state.current, state.going)
+
+
+def card_message(d: Dialogue, state: UserState, heading: str | None = None, prefix: str = "") -> Message:
+    """The full card as one message with its tap-to-call contacts and the "sources" button."""
+    _ = gettext(d, state)
+    shown = card(d, state, heading)
+    state.card_shown = time.time()
+    buttons = ((Button(_(hotlines.SOURCES_BUTTON), wire.ShowSources().encode()),),)
+    return Message(prefix + shown.html, buttons, contacts=shown.contacts)
 
 
 def hotline_messages(d: Dialogue, state: UserState, heading: str | None = None) -> list[Message]:
@@ -169,9 +192,18 @@ def hotline_messages(d: Dialogue, state: UserState, heading: str | None = None) 
     if not state.home and not state.current:
         text = _("To give you the right phone numbers, tell me your citizenship and where you are: /country")
         return [say(text, (Button(_("Choose countries"), wire.RunCommand("country").encode()),))]
-    routing = hotlines.route(d.content, state.home, state.current)
-    card = hotlines.render_card(routing, lang(d, state), _, heading)
-    return [Message(card, contacts=tuple(hotlines.contacts(routing, lang(d, state))))]
+    return [card_message(d, state, heading)]
+
+
+def help_reminder(d: Dialogue, state: UserState) -> list[Message]:
+    """Under an answer: the full card once per conversation, then one line and a button to open it."""
+    if not state.home and not state.current:
+        return hotline_messages(d, state)
+    if time.time() - state.card_shown > CONVERSATION_SECONDS:
+        return hotline_messages(d, state)
+    _ = gettext(d, state)
+    line = hotlines.one_line(routing(d, state), lang(d, state), _)
+    return [Message(line, ((Button(_(hotlines.HELP_BUTTON), wire.RunCommand("hotline").encode()),),))]
 
 
 def emergency_messages(d: Dialogue, state: UserState) -> list[Message]:
@@ -184,24 +216,15 @@ def emergency_messages(d: Dialogue, state: UserState) -> list[Message]:
     )
     exit_row = (Button(_(QUICK_EXIT), wire.QuickExit().encode()),)
     if state.current or state.home:
-        routing = hotlines.route(d.content, state.home, state.current)
-        card = hotlines.render_card(routing, lang(d, state), _, _("Emergency: get help now"))
-        return [
-            Message(
-                f"🆘 {html.escape(safety)}\n\n{card}",
-                (exit_row,),
-                contacts=tuple(hotlines.contacts(routing, lang(d, state))),
-            )
-        ]
-    numbers = "\n".join(
-        f"🆘 {html.escape(country_name(country, lang(d, state)))}: <b>{html.escape(number)}</b>"
-        for country, number in hotlines.emergency_numbers(d.content)
-    )
+        message = card_message(d, state, _("Emergency: get help now"), prefix=f"🆘 {html.escape(safety)}\n\n")
+        return [replace(message, buttons=(*message.buttons, exit_row))]
+    shown = card(d, state, _("Emergency: get help now"))
     where = _("Tell me where you are, and I will show the local hotline:")
     return [
         Message(
-            f"🆘 {html.escape(safety)}\n\n{numbers}\n\n{html.escape(where)}",
+            f"🆘 {html.escape(safety)}\n\n{shown.html}\n\n{html.escape(where)}",
             (*country_buttons(d, state, "emergency"), exit_row),
+            contacts=shown.contacts,
         )
     ]
 

@@ -367,3 +367,34 @@ async def test_delete_erases_the_settings_at_once(user: TelegramUser):
     replies = await user.ask("/hotline")  # at once, as a person would tap next
     assert not any(r.contact for r in replies), "the erased countries are back:\n" + describe(replies)
     assert any("menu:country" in r.callback_data for r in replies), describe(replies)
+
+
+# --- the right number for every person -----------------------------------------------------------
+
+
+async def test_a_tajik_at_home_going_to_the_uae_gets_numbers_she_can_dial(user: TelegramUser):
+    await user.onboard("en", "TJ", "TJ", going="AE")
+    replies = await user.ask("/hotline")
+    card = replies[0].text
+    assert card.index("112") < card.index("999"), "Tajik 112 first:\n" + card
+    assert "If you go to United Arab Emirates" in card, card
+    assert "only" in card[card.index("If you go to") :], "the UAE lines are marked as not callable from home"
+    contacts = [r.contact["phone_number"] for r in replies if r.contact]
+    assert contacts[0] == "112" and "999" not in contacts, describe(replies)
+
+
+async def test_a_kyrgyz_citizen_in_russia_gets_112_and_the_embassy_as_a_contact(user: TelegramUser):
+    await user.onboard("ky", "KG", "RU")
+    replies = await user.ask("/hotline")
+    contacts = [r.contact["phone_number"] for r in replies if r.contact]
+    assert contacts[:2] == ["112", "+79251155047"], describe(replies)
+    assert "189" not in replies[0].text
+
+
+async def test_other_country_never_shows_numbers_that_only_work_at_home(user: TelegramUser):
+    await user.onboard("ru", "KG", "other")
+    replies = await user.ask("/sos")
+    text = "\n".join(r.text for r in replies)
+    assert "189" not in text and "0800" not in text, describe(replies)
+    assert "112" in text  # as advice
+    assert all("189" not in r.contact["phone_number"] for r in replies if r.contact)
