@@ -25,7 +25,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
@@ -36,11 +36,13 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    Defaults,
     ExtBot,
     InlineQueryHandler,
     MessageHandler,
     filters,
 )
+from telegram.helpers import create_deep_linked_url
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import geo
@@ -54,7 +56,7 @@ from bot.wire import EventKind
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 4096
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 SEND_ATTEMPTS = 3
 RETRY_DELAY = 0.5
 DELETABLE_FOR = 47 * 3600  # Telegram lets a bot delete messages in a private chat for 48 hours
@@ -65,7 +67,6 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 @dataclass
 class BotData:
     services: Services | None = None
-    operators: frozenset[int] = frozenset()
     menus: dict[int, tuple[str, ...]] = field(default_factory=dict)  # chat -> menu shown
 
 
@@ -161,8 +162,6 @@ async def send_turn(update: Update, context: SafarContext, messages: list[Messag
                 lambda chunk=chunk, markup=markup: context.bot.send_message(
                     chat.id,
                     chunk,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
                     reply_markup=markup,
                 )
             )
@@ -299,15 +298,13 @@ async def inline_share(update: Update, context: SafarContext) -> None:
     username = context.bot.username
     results = []
     for card in share_cards(services.dialogue, query.query[:200], lang):
-        link = f"https://t.me/{username}?start={card.payload}"
+        link = create_deep_linked_url(username, card.payload)
         results.append(
             InlineQueryResultArticle(
                 id=card.topic_id,
                 title=card.title,
                 description=card.description,
-                input_message_content=InputTextMessageContent(
-                    _chunks(card.html)[0], parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-                ),
+                input_message_content=InputTextMessageContent(_chunks(card.html)[0]),
                 reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(_("Ask Safar"), url=link)]]),
             )
         )
@@ -333,9 +330,6 @@ async def location(update: Update, context: SafarContext) -> None:
 
 async def reload_content(update: Update, context: SafarContext) -> None:
     """Operators: re-read the content; a broken file is reported and the live content stays."""
-    if update.effective_user.id not in context.bot_data.operators:
-        await command(update, context)
-        return
     problems = context.services.reload()
     if problems:
         lines = "\n".join(html.escape(str(p)) for p in problems[:20])
@@ -343,14 +337,11 @@ async def reload_content(update: Update, context: SafarContext) -> None:
     else:
         content = context.services.content
         text = f"✅ Content reloaded: {len(content.topic_ids)} topics in {len(content.languages)} languages."
-    await update.effective_message.reply_text(text[:MAX_TEXT], parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(text[:MAX_TEXT])
 
 
 async def stats_command(update: Update, context: SafarContext) -> None:
     """Operators: a short usage summary of the last 7 days; nobody's identity is in it."""
-    if update.effective_user.id not in context.bot_data.operators:
-        await command(update, context)
-        return
     from bot.stats import build_report, short_summary
 
     services = context.services
@@ -361,7 +352,7 @@ async def stats_command(update: Update, context: SafarContext) -> None:
         text = f"<pre>{html.escape(short_summary(report))}</pre>"
     except sqlite3.Error as error:
         text = f"Usage log unavailable: {html.escape(str(error))}"
-    await update.effective_message.reply_text(text[:MAX_TEXT], parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(text[:MAX_TEXT])
 
 
 async def _open_case(
@@ -378,7 +369,7 @@ async def _open_case(
         return None
     card = operator_card(case, effect.text, lang, state.home, state.current, effect.urgent)
     try:
-        await _with_retries(lambda: context.bot.send_message(operators, card, parse_mode=ParseMode.HTML))
+        await _with_retries(lambda: context.bot.send_message(operators, card))
     except TelegramError as error:
         log.warning("case not posted to the operators' chat: %s", error)
         return None
@@ -396,7 +387,7 @@ async def operator_reply(update: Update, context: SafarContext) -> None:
     chat_id, lang = found
     _ = context.services.i18n.gettext(lang)
     text = f"💬 <b>{html.escape(_('A volunteer answers:'))}</b>\n\n{html.escape(message.text or '')}"
-    await _with_retries(lambda: context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML))
+    await _with_retries(lambda: context.bot.send_message(chat_id, text))
     await message.reply_text(f"✓ Delivered to case #{case}.")
 
 
@@ -417,7 +408,7 @@ async def weekly_myth(context: SafarContext) -> None:
     campaign = Campaign(f"myth-{year}-W{week:02d}", messages)
 
     async def send(chat_id: int, text: str) -> None:
-        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+        await context.bot.send_message(chat_id, text)
 
     report = await Broadcaster(services.subscriptions, send).run(campaign)
     log.info("; ".join(report.lines()))
@@ -438,13 +429,8 @@ async def on_error(update: object, context: SafarContext) -> None:
 # --- composition root ---------------------------------------------------------------------
 
 
-WEEK = dt.timedelta(days=7)
-
-
-def _next_monday(hour: int = 10) -> dt.datetime:
-    now = dt.datetime.now(dt.UTC)
-    monday = (now + dt.timedelta(days=(7 - now.weekday()) % 7)).replace(hour=hour, minute=0, second=0, microsecond=0)
-    return monday if monday > now else monday + WEEK
+WEEKLY_AT = dt.time(10, 0, tzinfo=dt.UTC)
+MONDAY = 1  # PTB counts days like cron: 0 is Sunday
 
 
 def build_application(
@@ -454,7 +440,6 @@ def build_application(
 
     async def post_init(app: Application) -> None:
         app.bot_data.services = services or await Services.open(config)
-        app.bot_data.operators = config.operator_ids
         try:
             i18n = app.bot_data.services.i18n
             for lang in (None, *i18n.languages):
@@ -466,7 +451,7 @@ def build_application(
             log.warning("could not set the command menu: %s", error)
 
         if app.job_queue is not None:  # the myth of the week, Mondays at 10:00 UTC
-            app.job_queue.run_repeating(weekly_myth, interval=WEEK, first=_next_monday(), name="weekly-myth")
+            app.job_queue.run_daily(weekly_myth, WEEKLY_AT, days=(MONDAY,), name="weekly-myth")
 
     async def post_shutdown(app: Application) -> None:
         if app.bot_data.services:
@@ -476,6 +461,7 @@ def build_application(
         ApplicationBuilder()
         .token(config.token or "0:local")
         .context_types(ContextTypes(context=SafarContext, bot_data=BotData))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .concurrent_updates(True)
@@ -499,8 +485,9 @@ def build_application(
             MessageHandler(filters.Chat(config.operator_chat_id) & filters.REPLY & filters.TEXT, operator_reply)
         )
     app.add_handler(CommandHandler("start", start))  # with a deep-link payload and Telegram's language
-    app.add_handler(CommandHandler("reload", reload_content))  # operators only
-    app.add_handler(CommandHandler("stats", stats_command))  # operators only
+    operators = filters.User(user_id=config.operator_ids)  # for anyone else these are unknown commands
+    app.add_handler(CommandHandler("reload", reload_content, filters=operators))
+    app.add_handler(CommandHandler("stats", stats_command, filters=operators))
     app.add_handler(CallbackQueryHandler(button))
     app.add_handler(InlineQueryHandler(inline_share))  # "@bot passport" in any chat
     app.add_handler(ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER))  # blocked: unsubscribe
