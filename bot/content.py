@@ -24,6 +24,7 @@ from bot.i18n import COUNTRY_NAMES_FILE, read_country_names
 from bot.markup import render
 from bot.normalize import skeleton
 from bot.schema import Document, Field, Problem, Schema, check_value, parse_yaml, read_text
+from bot.wire import longest_topic_id
 
 CATEGORIES = ("myth", "prepare", "work", "trouble", "help", "about", "bot")
 FLAGS = frozenset({"hotline", "urgent"})
@@ -37,17 +38,12 @@ TOPIC_SCHEMA = Schema(
         "related": Field(_LIST_OR_EMPTY, items=str),
         "reviewed": Field(bool),
         "questions": Field(list, items=str, nonempty=True, meaning="the ways people ask this, one per '  - ' line"),
-        "hotlines": Field(_LIST_OR_EMPTY, required=False, items=str),
     }
 )
-TOPIC_FIELDS = {key: spec.kind for key, spec in TOPIC_SCHEMA.fields.items() if spec.required}
 TITLE_LIMIT = 40
 ANSWER_SOFT_LIMIT = 900
 TELEGRAM_MESSAGE_LIMIT = 4096
-TELEGRAM_CALLBACK_LIMIT = 64  # bytes of a button's callback data
-#: Every button that carries a topic id (see bot/dialogue.py); the longest decides how long an id may be.
-TOPIC_CALLBACKS = ("s:{id}", "t:{id}", "fb:{id}:1", "fb:{id}:0")
-TOPIC_ID_LIMIT = TELEGRAM_CALLBACK_LIMIT - max(len(t.format(id="").encode()) for t in TOPIC_CALLBACKS)
+TOPIC_ID_LIMIT = longest_topic_id()  # so that every button carrying the id fits Telegram's callback data
 MIN_QUESTIONS_WARNING = 8
 TOPIC_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_DIR = re.compile(r"^[a-z]{2,3}$")
@@ -66,7 +62,6 @@ class Topic:
     answer_markdown: str
     answer_html: str
     answer_text: str
-    hotlines: tuple[str, ...] = ()
     path: str = ""
 
     @property
@@ -192,9 +187,6 @@ class Content:
     def all_topics(self) -> Iterable[Topic]:
         for lang in self.languages:
             yield from self.topics[lang].values()
-
-    def hotline(self, hotline_id: str) -> Hotline | None:
-        return next((h for h in self.hotlines if h.id == hotline_id), None)
 
 
 @dataclass
@@ -378,7 +370,6 @@ def _load_topic(path: Path, lang: str, problems: list[Problem]) -> Topic | None:
         answer_markdown=body.strip(),
         answer_html=rendered.html,
         answer_text=rendered.text,
-        hotlines=tuple(data.get("hotlines") or ()),
         path=str(path),
     )
 

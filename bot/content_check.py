@@ -20,7 +20,6 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
     today = today or dt.date.today()
     problems: list[Problem] = []
     all_ids = set(content.topic_ids)
-    hotline_ids = {h.id for h in content.hotlines}
     broken = {p.path for p in result.errors}
     broken_ids = {path.rsplit("/", 1)[-1].removesuffix(".md") for path in broken if path.endswith(".md")}
 
@@ -32,15 +31,6 @@ def cross_check(result: LoadResult, today: dt.date | None = None) -> list[Proble
                         topic.path,
                         _line_of(topic.path, "related"),
                         f"related topic {related!r} does not exist",
-                    )
-                )
-        for hotline in topic.hotlines:
-            if hotline not in hotline_ids:
-                problems.append(
-                    Problem(
-                        topic.path,
-                        _line_of(topic.path, "hotlines"),
-                        f"hotline {hotline!r} does not exist in hotlines.yaml",
                     )
                 )
 
@@ -328,7 +318,6 @@ def dump(content: Content) -> dict:
                 "urgent": t.urgent,
                 "hotline": t.hotline,
                 "related": list(t.related),
-                "hotlines": list(t.hotlines),
                 "reviewed": t.reviewed,
                 "path": t.path,
             }

@@ -169,12 +169,6 @@ def reach(hotline: Hotline, where: str | None) -> tuple[bool, str, str | None]:
     return False, hotline.number, hotline.e164
 
 
-def dial_number(hotline: Hotline, where: str | None) -> str | None:
-    """The number in the form that works from ``where``, or None if it cannot be reached from there."""
-    dialable, number, _e164 = reach(hotline, where)
-    return number if dialable else None
-
-
 def _relevant(hotline: Hotline, place: str | None, home: str | None) -> bool:
     """Is the line meant for a person who is in ``place`` (None: somewhere the bot does not know)?"""
     if hotline.for_citizens and home not in hotline.for_citizens:
@@ -526,78 +520,3 @@ def matrix_line(row: dict) -> str:
 
 def matrix(content: Content, lang: str, _: Gettext, cases=None) -> list[dict]:
     return [matrix_row(content, home, now, going, lang, _) for home, now, going in (cases or matrix_cases())]
-
-
-# --- the card before the dialogue switched to card(): kept so the old callers keep working ----
-
-
-def contacts(routing: Routing, lang: str, limit: int = CONTACT_LIMIT) -> list[Contact]:
-    """Deprecated: use ``card(...).contacts``."""
-    return list(card_contacts(routing, lang, limit))
-
-
-def describe(item: Listing, lang: str, _: Gettext) -> str:
-    """Deprecated: the old card line, with the operator's source; use :func:`card`."""
-    hotline = item.hotline
-    name = _escape(hotline.text(hotline.name, lang))
-    where = _escape(country_name(hotline.country, lang))
-    icon = "🆘" if item.role == "emergency" else "📞"
-    lines = [f"{icon} <b>{_escape(item.number)}</b> — {name} ({where})"]
-    details = []
-    if hotline.hours:
-        details.append(_escape(hotline.text(hotline.hours, lang)))
-    if hotline.languages:
-        names = ", ".join(language_display(code, lang) for code in hotline.languages)
-        details.append(_("languages: {names}").format(names=_escape(names)))
-    if hotline.toll_free:
-        details.append(_("free call"))
-    if details:
-        lines.append("   " + " · ".join(details))
-    if hotline.note:
-        lines.append("   " + _escape(hotline.text(hotline.note, lang)))
-    if hotline.verified:
-        checked = _("checked by a call on {date}").format(date=hotline.verified.isoformat())
-    else:
-        checked = _("not yet checked by a call")
-    # TRANSLATORS: where a phone number comes from, and whether a volunteer has called it.
-    lines.append(
-        "   <i>" + _("source: {source} · {checked}").format(source=_escape(hotline.source), checked=checked) + "</i>"
-    )
-    return "\n".join(lines)
-
-
-def render_card(routing: Routing, lang: str, _: Gettext, title: str | None = None) -> str:
-    """Deprecated: the old card; the dialogue moves to :func:`card`, then this goes."""
-    heading = title or _("Where to get help")
-    parts = [f"<b>{_escape(heading)}</b>"]
-    if routing.home or routing.current:
-        home = country_name(routing.home, lang) if routing.home else "—"
-        current = country_name(routing.current, lang) if routing.current else home
-        parts.append(_escape(_("For a citizen of {home}, now in {current}.").format(home=home, current=current)))
-    parts += [describe(item, lang, _) for item in routing.listings if item.dialable_here]
-    for hotline in routing.home_unreachable:
-        parts.append(
-            _escape(
-                _(
-                    "{name} works only inside {country}. From abroad, contact your country's consulate or embassy."
-                ).format(name=hotline.text(hotline.name, lang), country=country_name(hotline.country, lang))
-            )
-        )
-    if not any(item.role == "emergency" for item in routing.listings):
-        parts.append(
-            _escape(
-                _(
-                    "We do not have a checked emergency number for this country. If you are in danger, ask "
-                    "people nearby to call the police, or contact your consulate."
-                )
-            )
-        )
-    parts.append(
-        _escape(
-            _(
-                "Calls are confidential and you do not have to give your name. If a number does not "
-                "answer, call the emergency number."
-            )
-        )
-    )
-    return "\n\n".join(parts)
