@@ -31,7 +31,7 @@ TOPIC_FIELDS = {
     "reviewed": bool,
     "questions": list,
 }
-OPTIONAL_TOPIC_FIELDS = {"hotlines": list}
+OPTIONAL_TOPIC_FIELDS = {"hotlines": list, "card_text": str}
 TITLE_LIMIT = 40
 ANSWER_SOFT_LIMIT = 900
 TELEGRAM_MESSAGE_LIMIT = 4096
@@ -76,6 +76,7 @@ class Topic:
     answer_text: str
     hotlines: tuple[str, ...] = ()
     path: str = ""
+    card_text: str = ""  # the reality as a printed myth card says it (bot/materials.py), when the answer's is long
 
     @property
     def hotline(self) -> bool:
@@ -383,6 +384,7 @@ def _load_topic(path: Path, lang: str, problems: list[Problem]) -> Topic | None:
         answer_text=rendered.text,
         hotlines=tuple(str(h) for h in data.get("hotlines") or ()),
         path=str(path),
+        card_text=str(data.get("card_text") or "").strip(),
     )
 
 
