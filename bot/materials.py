@@ -34,7 +34,7 @@ from bot.i18n import Gettext
 CARD_SIZE = (1080, 1350)  # portrait 4:5, what phones and social feeds show whole
 POSTER_DPI = 300
 POSTER_SIZE = (2480, 3508)  # A4 at 300 dpi
-POSTER_QR_CM = 10.5  # a QR code is read from about ten times its width: 10.5 cm reads from a metre
+POSTER_QR_CM = 10.0  # a QR code is read from about ten times its width: 10 cm (its border aside) from a metre
 STRIPS_PER_POSTER = 6
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # what Telegram accepts after ?start=
 CAMPAIGN_TAG = re.compile(r"^[A-Za-z0-9_]{1,24}$")
@@ -216,22 +216,44 @@ class Fitted:
         return self.line_height * len(self.lines)
 
 
+_WIDTHS: dict[tuple[int, str], float] = {}
+
+
+def _width(font: ImageFont.FreeTypeFont, text: str) -> float:
+    key = (id(font), text)
+    if key not in _WIDTHS:
+        _WIDTHS[key] = font.getlength(text)
+    return _WIDTHS[key]
+
+
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str] | None:
-    """Greedy word wrap; None if a single word is wider than the box."""
-    lines: list[str] = []
-    current = ""
+    """Greedy word wrap; None if a single word is wider than the box.
+
+    Words are measured once and summed; each finished line is measured whole, so kerning
+    can never push a line past the box.
+    """
+    space = _width(font, " ")
+    lines: list[list[str]] = []
+    current: list[str] = []
+    used = 0.0
     for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if font.getlength(candidate) <= width:
-            current = candidate
-            continue
-        if font.getlength(word) > width:
+        size = _width(font, word)
+        if size > width:
             return None
-        lines.append(current)
-        current = word
+        if current and used + space + size <= width:
+            current.append(word)
+            used += space + size
+        elif current:
+            lines.append(current)
+            current, used = [word], size
+        else:
+            current, used = [word], size
     if current:
         lines.append(current)
-    return lines
+    joined = [" ".join(words) for words in lines]
+    if any(font.getlength(line) > width for line in joined):
+        return None
+    return joined
 
 
 def fit(
@@ -267,15 +289,18 @@ def _draw_lines(draw: ImageDraw.ImageDraw, fitted: Fitted, fonts: Fonts, x: int,
     return y
 
 
-def _qr(link: str, size: int) -> Image.Image:
-    """The QR code of ``link`` as a crisp black-on-white square of ``size`` pixels (quiet zone included)."""
+def _qr(link: str, size: int, symbol: bool = False) -> Image.Image:
+    """The QR code of ``link``, black on white: ``size`` pixels wide with its quiet zone, or without it."""
     qr = segno.make(link, error="m", micro=False)
-    modules = qr.symbol_size(scale=1, border=4)[0]
-    scale = max(1, size // modules)
+    inner = qr.symbol_size(scale=1, border=0)[0]
+    total = qr.symbol_size(scale=1, border=4)[0]
+    if symbol:
+        size = math.ceil(size * total / inner)
     buffer = io.BytesIO()
-    qr.save(buffer, kind="png", scale=scale, border=4, dark="black", light="white")
+    qr.save(buffer, kind="png", scale=max(1, size // total), border=4, dark="black", light="white")
     buffer.seek(0)
-    image = Image.open(buffer).convert("RGB")
+    with Image.open(buffer) as image:
+        image = image.convert("RGB")
     return image.resize((size, size), Image.NEAREST) if image.size[0] != size else image
 
 
@@ -481,12 +506,13 @@ def _poster_foot(
     """The big QR code on the left of a band, "@name" and the numbers on its right; returns the band's top."""
     width, height = page.size
     bottom = height if bottom is None else bottom
-    qr = _cm(qr_cm)
-    pad = _cm(1.0)
+    code = _qr(link, _cm(qr_cm), symbol=True)
+    qr = code.size[0]
+    pad = _cm(0.8)
     top = bottom - qr - 2 * pad
     draw = ImageDraw.Draw(page)
     draw.rectangle((0, top, width, bottom), fill=BAND)
-    page.paste(_qr(link, qr), (pad, top + pad))
+    page.paste(code, (pad, top + pad))
     column = pad + qr + pad
     _numbers_block(draw, fonts, (column, top + pad, width - column - pad, qr), username, numbers, _, 110)
     return top
@@ -499,20 +525,18 @@ def poster_strips_page(
     width, height = POSTER_SIZE
     page = Image.new("RGB", POSTER_SIZE, PAPER)
     draw = ImageDraw.Draw(page)
-    m = _cm(1.5)
-    strip_height = _cm(8.5)
+    m = _cm(1.2)
+    strip_height = _cm(6.5)
     strips_top = height - strip_height
-    foot_top = _poster_foot(page, general_link, username, numbers, fonts, _, 10.0, bottom=strips_top - _cm(0.5))
+    foot_top = _poster_foot(page, general_link, username, numbers, fonts, _, POSTER_QR_CM, strips_top - _cm(0.4))
 
     # The myths themselves above the band, all at one size: what the strips below answer.
-    area = foot_top - _cm(0.6) - m
-    gap = _cm(0.5)
-    for size in range(110, 38, -4):
-        myths = [fit(card.text.myth, fonts, width - 2 * m - 70, 3, size, size, bold=True) for card in cards]
-        if all(myths) and sum(f.height for f in myths) + gap * (len(myths) - 1) <= area:
+    area = foot_top - _cm(0.5) - m
+    gap = _cm(0.3)
+    for shown in range(len(cards), 0, -1):  # as many as fit at a readable size (all, on every real poster)
+        myths = _fit_all([card.text.myth for card in cards[:shown]], fonts, width - 2 * m - 70, area, gap)
+        if myths:
             break
-    else:
-        myths = []
     y = m
     for myth in myths:
         middle = y + myth.line_height // 2
@@ -534,6 +558,15 @@ def poster_strips_page(
         label = _strip_label(card.text.title, username, fonts, height - label_top - inset, qr_size)
         page.paste(label, (left + inset, label_top))
     return page
+
+
+def _fit_all(texts: Sequence[str], fonts: Fonts, width: int, height: int, gap: int) -> list[Fitted]:
+    """All ``texts`` at one size, the largest at which they fit in ``height`` together; [] if none."""
+    for size in range(110, 35, -2):
+        fitted = [fit(text, fonts, width, 3, size, size, bold=True) for text in texts]
+        if all(fitted) and sum(f.height for f in fitted) + gap * (len(fitted) - 1) <= height:
+            return fitted
+    return []
 
 
 def _strip_label(title: str, username: str, fonts: Fonts, length: int, thickness: int) -> Image.Image:
