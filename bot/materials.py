@@ -14,7 +14,9 @@ is not made. Pure functions over :class:`~bot.content.Content`; no Telegram here
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import math
 import os
 import re
@@ -628,7 +630,7 @@ def build(
                 built.reports.append(made)
                 continue
             path = out / f"card-{lang}-{topic_id}.png"
-            made.image.save(path, optimize=True)
+            made.image.save(path)
             built.files.append(path)
             built.links.append((topic_id, lang, campaign, link))
             cards.append(made)
@@ -693,3 +695,69 @@ def parse_request(
     if not ids:
         raise MaterialsError("--topics: no topics given")
     return chosen, ids, campaign, country.upper()
+
+
+# --- share images for inline mode ---------------------------------------------------------
+
+LAYOUT_VERSION = "1"  # bump when the card's look changes: every share image is made anew
+
+
+class ShareImages:
+    """The myth card of each topic as an image a person can forward from inline mode.
+
+    An image is rendered once, when first asked for, and kept on disk under a name that
+    changes with its words and link, so an edited topic gets a new image. Telegram offers
+    an inline picture only by a public URL or the ``file_id`` of a photo it already holds:
+    the adapter uploads each image once and the file_id is kept here too (``file_ids.json``).
+    Share images carry no phone numbers: whoever receives one may be in any country, and
+    the link asks them where they are.
+    """
+
+    def __init__(self, folder: Path, username: str, campaign: str, fonts: Fonts | None = None):
+        self.folder = Path(folder)
+        self.username = username
+        self.campaign = campaign
+        self._fonts = fonts
+        self._ids_path = self.folder / "file_ids.json"
+        self._file_ids: dict[str, str] = self._read_ids()
+
+    def _read_ids(self) -> dict[str, str]:
+        try:
+            data = json.loads(self._ids_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def name(self, topic: Topic) -> str:
+        """The image's file name: topic, language and a digest of everything drawn on it."""
+        text = card_text(topic)
+        link = deep_link(self.username, topic.lang, topic.id, self.campaign)
+        digest = hashlib.sha256(repr((LAYOUT_VERSION, text, link)).encode()).hexdigest()[:12]
+        return f"share-{topic.lang}-{topic.id}-{digest}.png"
+
+    def image(self, topic: Topic, _: Gettext) -> Path | None:
+        """The image on disk, rendered now if it is not there yet; None if the card cannot be made."""
+        path = self.folder / self.name(topic)
+        if path.exists():
+            return path
+        self._fonts = self._fonts or find_fonts()
+        link = deep_link(self.username, topic.lang, topic.id, self.campaign)
+        card = layout_card(card_text(topic), link, self.username, (), self._fonts, _)
+        if isinstance(card, Report):
+            return None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        card.image.save(partial, format="PNG")
+        partial.replace(path)  # a half-written file is never offered
+        return path
+
+    def file_id(self, topic: Topic) -> str | None:
+        """Telegram's id of the uploaded image, if it was uploaded for this very version."""
+        return self._file_ids.get(self.name(topic))
+
+    def remember(self, topic: Topic, file_id: str) -> None:
+        self._file_ids[self.name(topic)] = file_id
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self._ids_path.with_suffix(".part")
+        partial.write_text(json.dumps(self._file_ids, indent=1, sort_keys=True), encoding="utf-8")
+        partial.replace(self._ids_path)

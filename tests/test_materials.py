@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import html
+import json
 import os
 import re
 import shutil
@@ -249,3 +251,60 @@ def test_bad_arguments_are_refused_in_one_line(args, env, says, tmp_path):
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and says in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --- inline mode's pictures ------------------------------------------------------------------
+
+
+def test_a_share_image_is_made_once_and_made_anew_when_the_topic_changes(tmp_path, fonts):
+    root = make_mini_content(tmp_path / "content")
+    topic = load_content(root).content.topics["en"]["trouble-passport-taken"]
+    images = materials.ShareImages(tmp_path / "share", USERNAME, "share", fonts)
+    path = images.image(topic, str)
+    assert decode(png(path)) == [f"https://t.me/{USERNAME}?start=en-trouble-passport-taken-src-share"]
+    made = path.stat().st_mtime_ns
+    assert images.image(topic, str) == path and path.stat().st_mtime_ns == made  # from disk, not drawn again
+
+    images.remember(topic, "PHOTO-1")
+    again = materials.ShareImages(tmp_path / "share", USERNAME, "share", fonts)  # after a restart
+    assert again.file_id(topic) == "PHOTO-1"
+
+    edited = root / "en" / "trouble-passport-taken.md"
+    edited.write_text(edited.read_text().replace("nobody may keep it", "nobody may keep it, ever"), encoding="utf-8")
+    changed = load_content(root).content.topics["en"]["trouble-passport-taken"]
+    assert again.file_id(changed) is None  # the old picture says the old words: never offered for the new
+    assert again.image(changed, str) != path
+
+
+async def test_inline_mode_offers_the_picture_once_telegram_holds_it(mini_content, config, monkeypatch):
+    from tests.telegram_fake import FakeTelegram, Updates, running_bot, to_update
+
+    original = FakeTelegram._result
+
+    def with_photos(self, method, params):
+        if method == "sendPhoto":
+            photo = [{"file_id": "PHOTO-ID", "file_unique_id": "u", "width": 1080, "height": 1350}]
+            chat = {"id": int(params["chat_id"]), "type": "supergroup"}
+            return {"message_id": 77, "date": 0, "chat": chat, "photo": photo}
+        return original(self, method, params)
+
+    monkeypatch.setattr(FakeTelegram, "_result", with_photos)
+    async with running_bot(config, content_dir=mini_content, operator_chat_id=-100) as (app, fake):
+
+        async def share() -> list[dict]:
+            await app.process_update(to_update(Updates(language_code="ru").inline("passport"), app.bot))
+            params = [p for name, p in fake.calls if name == "answerInlineQuery"][-1]
+            return json.loads(params["results"]) if isinstance(params["results"], str) else params["results"]
+
+        assert [r["type"] for r in await share()] == ["article"]  # the first time: the text, and the upload starts
+        await asyncio.gather(*app.bot_data.uploading.values())
+        uploads = fake.sent("sendPhoto")
+        assert len(uploads) == 1 and uploads[0]["chat_id"] == -100 and uploads[0]["disable_notification"] is True
+        assert fake.sent("deleteMessage") == [{"chat_id": -100, "message_id": 77}]
+
+        results = await share()
+        photo = next(r for r in results if r["type"] == "photo")
+        assert photo["photo_file_id"] == "PHOTO-ID"
+        link = photo["reply_markup"]["inline_keyboard"][0][0]["url"]
+        assert link == "https://t.me/safar_test_bot?start=ru-trouble-passport-taken-src-share"
+        assert len(fake.sent("sendPhoto")) == 1  # uploaded once
