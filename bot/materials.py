@@ -398,11 +398,17 @@ def layout_card(
     return Card(text, shown or "", link, image)
 
 
+def _quotes_closed(text: str) -> bool:
+    return text.count('"') % 2 == 0 and text.count("«") == text.count("»") and text.count("“") == text.count("”")
+
+
 def _first_sentences(text: str, fonts: Fonts, width: int, limits: CardLimits) -> str | None:
     """The reality, or as many of its opening sentences as fit: a card says the gist, the bot the rest."""
     sentences = SENTENCE_END.split(text)
     for count in range(len(sentences), 0, -1):
         candidate = " ".join(sentences[:count])
+        if not _quotes_closed(candidate):
+            continue  # a cut inside a quotation would put words in someone's mouth
         if fit(candidate, fonts, width, limits.reality_lines, *limits.reality_sizes):
             return candidate
     return None
@@ -551,7 +557,8 @@ def poster_strips_page(
         draw.line((x, strips_top, x + 20, strips_top), fill=MUTED, width=4)
     inset = _cm(0.3)
     qr_size = strip_width - 2 * inset
-    for index, card in enumerate(cards):
+    strips = [cards[index % len(cards)] for index in range(STRIPS_PER_POSTER)]  # fewer topics: repeated
+    for index, card in enumerate(strips):
         left = index * strip_width
         for y_dash in range(strips_top, height, 40):
             draw.line((left + strip_width, y_dash, left + strip_width, y_dash + 20), fill=MUTED, width=4)

@@ -117,7 +117,8 @@ def test_the_poster_qr_codes_are_the_links_and_the_big_one_reads_from_a_metre(ca
     (page,) = pdf_pages(campaign_dir / "poster-ky.pdf", tmp_path)
     found = zxingcpp.read_barcodes(page)
     expected = sorted(row["link"] for row in rows if row["language"] == "ky")
-    assert sorted(b.text for b in found) == expected
+    assert sorted({b.text for b in found}) == expected
+    assert len(found) == 1 + materials.STRIPS_PER_POSTER  # two topics fill the six strips, three times each
     general = next(row["link"] for row in rows if row["language"] == "ky" and not row["topic"])
     big = next(b for b in found if b.text == general)
     width_cm = (big.position.top_right.x - big.position.top_left.x) / 100 * 2.54
@@ -308,3 +309,17 @@ async def test_inline_mode_offers_the_picture_once_telegram_holds_it(mini_conten
         link = photo["reply_markup"]["inline_keyboard"][0][0]["url"]
         assert link == "https://t.me/safar_test_bot?start=ru-trouble-passport-taken-src-share"
         assert len(fake.sent("sendPhoto")) == 1  # uploaded once
+
+
+def test_a_long_reality_is_cut_between_sentences_never_inside_a_quotation(tmp_path, fonts):
+    root = make_mini_content(tmp_path / "content")
+    reality = 'Offers like this are a lure. One ad said: "Waitress needed. Good pay, free flat, visa." ' + "x " * 200
+    fields = ("Passport", "trouble", "hotline", "", ["a", "b", "c", "d", "e", "f"])
+    write_topic(root, "en", "trouble-quote", *fields, f"**Myth:** it is fine.\n\n**Reality:** {reality.strip()}")
+    topic = load_content(root).content.topics["en"]["trouble-quote"]
+    card = materials.layout_card(materials.card_text(topic), "https://t.me/x", "x", [], fonts, str)
+    assert isinstance(card, materials.Card)
+    assert card.reality in (
+        "Offers like this are a lure.",
+        'Offers like this are a lure. One ad said: "Waitress needed. Good pay, free flat, visa."',
+    )
