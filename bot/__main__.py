@@ -319,7 +319,8 @@ def _username_from_telegram(config: Config) -> str:
     try:
         return asyncio.run(get_me())
     except Exception as error:
-        raise MaterialsError(f"Could not ask Telegram for the bot's name ({error}): set SAFAR_BOT_USERNAME") from error
+        reason = " ".join(str(error).split())
+        raise MaterialsError(f"Could not ask Telegram for the bot's name ({reason}): set SAFAR_BOT_USERNAME") from error
 
 
 def cmd_purge(args, config: Config) -> int:
