@@ -9,12 +9,12 @@ PO     := $(wildcard locales/*/LC_MESSAGES/safar.po)
 MO     := $(PO:.po=.mo)
 E2E    := tests/e2e/node_modules/.installed-stamp
 
-.PHONY: run test setup lint format check-content catalogs e2e-setup chromium bench clean
+.PHONY: run test setup lint format check-content catalogs e2e-setup chromium print-tools bench clean
 
 run: setup
 	$(PY) -m bot start
 
-test: setup $(E2E) chromium
+test: setup $(E2E) chromium print-tools
 	$(PY) -m ruff check bot tests benchmarks
 	$(PY) -m ruff format --check bot tests benchmarks
 	$(VENV)/bin/pybabel -q extract -F babel.cfg --add-comments=TRANSLATORS: --no-location \
@@ -48,6 +48,14 @@ chromium:
 	  { echo "Installing Chromium (Debian package) for the report test..."; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	    || echo "Could not install Chromium: the HTML report test will say so."; }
+
+# Campaign materials need a font with Kyrgyz and Tajik letters (DejaVu); their test reads the
+# posters with poppler's pdftoppm. Both Debian packages, installed once.
+print-tools:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf && command -v pdftoppm >/dev/null 2>&1 || \
+	  { echo "Installing fonts-dejavu-core and poppler-utils (Debian packages) for the campaign materials..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core poppler-utils >/dev/null) \
+	    || echo "Could not install them: python -m bot materials and its test will say what is missing."; }
 
 # Re-extract interface strings into every catalog (then translate the new ones).
 catalogs: $(STAMP)

@@ -131,6 +131,14 @@ def _parser() -> argparse.ArgumentParser:
     broadcast.add_argument("--rate", type=float, default=25.0, help="messages per second overall (default 25)")
     broadcast.set_defaults(handler=cmd_broadcast)
 
+    materials = commands.add_parser("materials", help="myth cards (PNG), A4 posters (PDF) and links.csv for a campaign")
+    materials.add_argument("--lang", help="languages, comma-separated, or 'all' (e.g. ky or ky,ru)")
+    materials.add_argument("--topics", help="topic ids, comma-separated (default: every myth topic)")
+    materials.add_argument("--src", help="the campaign tag counted in the report, e.g. osh2026")
+    materials.add_argument("--country", help="where the campaign runs (KG, TJ...): its numbers go on the cards")
+    materials.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default dist/)")
+    materials.set_defaults(handler=cmd_materials)
+
     usage_log = commands.add_parser("log", help="the usage log")
     log_commands = usage_log.add_subparsers(title="log commands", required=True)
     purge = log_commands.add_parser("purge", help="delete events older than the retention period")
@@ -343,6 +351,59 @@ def cmd_broadcast(args, config: Config) -> int:
 
     print("\n".join(asyncio.run(run())))
     return 0
+
+
+def cmd_materials(args, config: Config) -> int:
+    from bot import materials
+    from bot.content import load_content
+    from bot.i18n import I18n
+
+    result = load_content(config.content_dir)
+    if result.errors:
+        print(f"{result.errors[0]} (run `python -m bot content check`)", file=sys.stderr)
+        return 1
+    content = result.content
+    try:
+        request = materials.parse_request(content, args.lang, args.topics, args.src, args.country)
+        fonts = materials.find_fonts()
+        username = config.bot_username or _username_from_telegram(config)
+    except materials.MaterialsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    i18n = I18n(config.locales_dir, content.languages, config.default_language)
+    started = time.perf_counter()
+    built = materials.build(content, *request, username, args.out, i18n.gettext, fonts)
+    for report in built.reports:
+        print(report, file=sys.stderr)
+    cards = sum(path.suffix == ".png" for path in built.files)
+    print(
+        f"{cards} cards, {len(built.files) - cards - 1} posters and links.csv in {args.out}/ "
+        f"for @{username} ({time.perf_counter() - started:.1f} s)"
+    )
+    return 1 if built.reports else 0
+
+
+def _username_from_telegram(config: Config) -> str:
+    """The bot's @name from getMe, when only the token is configured."""
+    from bot.materials import MaterialsError
+
+    if not config.token:
+        raise MaterialsError(
+            "Set SAFAR_BOT_USERNAME (the bot's @name) or TELEGRAM_BOT_TOKEN: the QR codes link to the bot"
+        )
+
+    async def get_me() -> str:
+        from telegram import Bot
+
+        base = (config.api_base_url or "https://api.telegram.org").rstrip("/") + "/bot"
+        async with Bot(config.token, base_url=base) as bot:
+            return bot.username
+
+    try:
+        return asyncio.run(get_me())
+    except Exception as error:
+        reason = " ".join(str(error).split())
+        raise MaterialsError(f"Could not ask Telegram for the bot's name ({reason}): set SAFAR_BOT_USERNAME") from error
 
 
 def cmd_purge(args, config: Config) -> int:

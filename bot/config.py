@@ -39,6 +39,7 @@ class Config:
     retention_days: int = 90
     default_language: str = "ru"
     thresholds: MatchThresholds = field(default_factory=MatchThresholds)
+    bot_username: str | None = None  # for links on printed materials; else asked from Telegram (getMe)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -65,4 +66,5 @@ class Config:
             retention_days=int(env.get("SAFAR_RETENTION_DAYS", defaults.retention_days)),
             default_language=env.get("SAFAR_DEFAULT_LANGUAGE", defaults.default_language),
             thresholds=thresholds,
+            bot_username=env.get("SAFAR_BOT_USERNAME", "").strip().lstrip("@") or None,
         )

@@ -38,6 +38,7 @@ TOPIC_SCHEMA = Schema(
         "related": Field(_LIST_OR_EMPTY, items=str),
         "reviewed": Field(bool),
         "questions": Field(list, items=str, nonempty=True, meaning="the ways people ask this, one per '  - ' line"),
+        "card_text": Field(str, required=False, meaning="the reality, short enough for a printed myth card"),
     }
 )
 TITLE_LIMIT = 40
@@ -63,6 +64,7 @@ class Topic:
     answer_html: str
     answer_text: str
     path: str = ""
+    card_text: str = ""  # the reality as a printed myth card says it (bot/materials.py), when the answer's is long
 
     @property
     def hotline(self) -> bool:
@@ -371,6 +373,7 @@ def _load_topic(path: Path, lang: str, problems: list[Problem]) -> Topic | None:
         answer_html=rendered.html,
         answer_text=rendered.text,
         path=str(path),
+        card_text=str(data.get("card_text") or "").strip(),
     )
 
 

@@ -47,10 +47,10 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else "warning: "
-        return f"{_display_path(self.path)}:{self.line}: {prefix}{self.message}"
+        return f"{display_path(self.path)}:{self.line}: {prefix}{self.message}"
 
 
-def _display_path(path: str) -> str:
+def display_path(path: str) -> str:
     """Paths relative to the working folder, as volunteers see them in their editor."""
     try:
         relative = os.path.relpath(path)

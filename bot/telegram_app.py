@@ -18,6 +18,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultCachedPhoto,
     InputTextMessageContent,
     KeyboardButton,
     LinkPreviewOptions,
@@ -48,7 +49,9 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot import geo
 from bot.config import Config
 from bot.dialogue import share_cards
+from bot.features.answers import SHARE_CAMPAIGN
 from bot.handoff import case_in, operator_card
+from bot.materials import MaterialsError, ShareImages
 from bot.replies import Erase, EraseChat, Event, Message, OpenCase, Subscribe, Turn, Unsubscribe, UserState
 from bot.services import Services
 from bot.subscriptions import Broadcaster, Campaign
@@ -68,6 +71,8 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 class BotData:
     services: Services | None = None
     menus: dict[int, tuple[str, ...]] = field(default_factory=dict)  # chat -> menu shown
+    share_images: ShareImages | None = None  # inline mode's pictures, made and uploaded once
+    uploading: dict[str, asyncio.Task] = field(default_factory=dict)  # image name -> its upload
 
 
 class SafarContext(CallbackContext[ExtBot, dict, dict, BotData]):
@@ -299,17 +304,68 @@ async def inline_share(update: Update, context: SafarContext) -> None:
     results = []
     for card in share_cards(services.dialogue, query.query[:200], lang):
         link = create_deep_linked_url(username, card.payload)
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(_("Ask Safar"), url=link)]])
         results.append(
             InlineQueryResultArticle(
                 id=card.topic_id,
                 title=card.title,
                 description=card.description,
                 input_message_content=InputTextMessageContent(_chunks(card.html)[0]),
-                reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(_("Ask Safar"), url=link)]]),
+                reply_markup=keyboard,
             )
         )
+        photo = _share_photo(context, card.topic_id, lang)
+        if photo:
+            caption = f"<b>{html.escape(card.title)}</b>"
+            results.append(
+                InlineQueryResultCachedPhoto(
+                    id=f"{card.topic_id}:image",
+                    photo_file_id=photo,
+                    title=card.title,
+                    caption=caption,
+                    reply_markup=keyboard,
+                )
+            )
     await query.answer(results, cache_time=300, is_personal=True)
     await services.record(_user_key(update), Turn([], state, [Event(EventKind.SHARE, {"query": bool(query.query)})]))
+
+
+def _share_photo(context: SafarContext, topic_id: str, lang: str) -> str | None:
+    """The file_id of the topic's share image; the first time, it is made and uploaded in the background.
+
+    Telegram offers a picture in inline mode only once it holds it: each image is sent once to the
+    operators' chat (silently, and deleted at once) to get its file_id. Without that chat: text only.
+    """
+    services = context.services
+    chat = services.config.operator_chat_id
+    topic = services.dialogue.content.topic(topic_id, lang)
+    if topic is None:
+        return None
+    if context.bot_data.share_images is None:
+        folder = services.config.db_path.parent / "share-images"
+        context.bot_data.share_images = ShareImages(folder, context.bot.username, SHARE_CAMPAIGN)
+    images = context.bot_data.share_images
+    file_id = images.file_id(topic)
+    name = images.name(topic)
+    if file_id is None and chat is not None and name not in context.bot_data.uploading:
+        _ = services.i18n.gettext(topic.lang)
+        upload = _upload_share_image(context, images, topic, _, chat)
+        context.bot_data.uploading[name] = asyncio.create_task(upload, name=f"share-image-{name}")
+    return file_id
+
+
+async def _upload_share_image(context: SafarContext, images: ShareImages, topic, _, chat: int) -> None:
+    try:
+        path = await asyncio.to_thread(images.image, topic, _)
+        if path is None:
+            return
+        sent = await context.bot.send_photo(chat, path.read_bytes(), disable_notification=True)
+        images.remember(topic, sent.photo[-1].file_id)
+        await context.bot.delete_message(chat, sent.message_id)
+    except (TelegramError, MaterialsError, OSError) as error:
+        log.warning("could not prepare the share image of %s: %s", topic.id, error)
+    finally:
+        context.bot_data.uploading.pop(images.name(topic), None)
 
 
 async def not_text(update: Update, context: SafarContext) -> None:
