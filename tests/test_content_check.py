@@ -225,7 +225,8 @@ def test_unknown_field_lists_the_known_ones(mini_content):
     assert errors(mini_content, EN) == [
         (
             8,
-            "`colour`: unknown field — the known fields are: id, title, category, flags, related, reviewed, questions",
+            "`colour`: unknown field — the known fields are: id, title, category, flags, related, reviewed, "
+            "questions, card_text",
         )
     ]
 
