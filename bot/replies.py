@@ -41,6 +41,7 @@ class UserState:
     stage: str | None = None  # "before", "abroad" or "returned", when the person chose one
     going: str | None = None  # where a person still at home plans to go, if they said
     card_shown: float = 0.0  # when the full hotline card was last shown (kept in memory only)
+    last_question: str | None = None  # to answer again after a language switch (kept in memory only)
 
     @property
     def at_home(self) -> bool:

@@ -313,3 +313,16 @@ def test_the_full_card_once_per_conversation_then_one_line_and_a_button(real_dia
     ]
     asked = real_dialogue.command(again.state, "hotline")  # asked for: the full card, always
     assert "<b>Where to get help</b>" in all_text(asked)
+
+
+def test_switching_language_answers_the_question_again_in_the_new_language(real_dialogue):
+    state = UserState(lang="ru", home="KG", current="RU")
+    turn = real_dialogue.text(state, "кожоюн паспортумду алып алды, бербей жатат")
+    offer = [b.data for m in turn.messages for row in m.buttons for b in row if b.data.startswith("sw:")]
+    assert offer == ["sw:ky"]
+    russian = real_dialogue.content.topic("trouble-passport-taken", "ru").title
+    assert russian in all_text(turn)
+    turn = real_dialogue.button(turn.state, "sw:ky")
+    kyrgyz = real_dialogue.content.topic("trouble-passport-taken", "ky").title
+    assert turn.state.lang == "ky" and kyrgyz in all_text(turn)
+    assert not any(e.kind == "question" for e in turn.events)  # the question was counted once

@@ -20,9 +20,10 @@ SHARE_CAMPAIGN = "share"
 SHARE_LIMIT = 8
 
 
-def answer(d: Dialogue, state: UserState, text: str) -> Turn:
+def answer(d: Dialogue, state: UserState, text: str, offer_switch: bool = True) -> Turn:
     """Free text: the emergency card first if needed, then the matcher's decision."""
     decision = d.matcher.decide(text, state.lang)
+    state.last_question = text  # kept in memory only, to answer again if the person switches language
     turn = Turn([], state)
     if decision.emergency:
         turn.events.append(Event(EventKind.EMERGENCY, {"lang": decision.lang}))
@@ -42,7 +43,7 @@ def answer(d: Dialogue, state: UserState, text: str) -> Turn:
         turn.add(*small_talk(d, state, decision.smalltalk))
     elif not decision.emergency:
         turn.add(*ui.no_match(d, state))
-    switch = switch_offer(d, state, decision, text)
+    switch = switch_offer(d, state, decision, text) if offer_switch else None
     if switch:
         turn.add(switch)
     return turn

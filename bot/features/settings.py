@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import wire
-from bot.features import ui
+from bot.features import answers, ui
 from bot.hotlines import OTHER, PICKER_COUNTRIES
 from bot.replies import Event, Message, Turn, UserState
 from bot.wire import EventKind
@@ -64,11 +64,17 @@ def choose_language(d: Dialogue, state: UserState, arg: str = "") -> Turn:
 
 
 def set_language(d: Dialogue, state: UserState, payload: wire.PickLanguage | wire.SwitchLanguage) -> Turn:
+    """Speak this language from now on; the question just asked is answered again in it."""
     if payload.lang not in d.i18n.languages:
         return choose_language(d, state)
+    changed = payload.lang != state.lang
     state = replace(state, lang=payload.lang)
     _ = ui.gettext(d, state)
     turn = Turn([], state, [Event(EventKind.SETTINGS, {"lang": payload.lang})])
+    if changed and state.last_question:
+        again = answers.answer(d, state, state.last_question, offer_switch=False)
+        turn.add(*again.messages)
+        turn.events += [e for e in again.events if e.kind != EventKind.QUESTION]  # it was counted once already
     if not state.home:
         text = _("Two short questions, so that I can give you the right phone numbers.")
         turn.add(ui.say(text, menu=ui.menu_labels(d, state)))
