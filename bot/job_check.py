@@ -1,4 +1,4 @@
-"""/check: walk a person through yes/no questions about a job offer, then a plain verdict.
+"""/check: walk a person through yes/no/not-sure questions about a job offer, then a plain verdict.
 
 The answers so far travel in the buttons' callback data (``CheckAnswers``), so
 nothing about the offer is stored anywhere and a restart loses nothing.
@@ -16,31 +16,51 @@ from bot.wire import CheckAnswers
 MANY_FLAGS = 3
 
 
+YES, NO, UNSURE = "y", "n", "u"
+
+
 def question(check: JobCheck, answers: str, _: Gettext) -> Message:
-    """The next question, with its position and yes/no buttons carrying the answers so far."""
+    """The next question, with its position, the answers (yes, no, not sure) and a way back."""
     index = len(answers)
     item = check.questions[index]
     text = f"<b>{index + 1}/{len(check.questions)}</b>  {html.escape(item.text)}"
     if not answers:
         text = f"{html.escape(check.intro)}\n\n{text}"
-    buttons = (
-        (Button(_("Yes"), CheckAnswers(answers + "y").encode()), Button(_("No"), CheckAnswers(answers + "n").encode())),
-    )
-    return Message(text, buttons)
+    choices = ((_("Yes"), YES), (_("No"), NO), (_("Not sure"), UNSURE))
+    rows = [tuple(Button(label, CheckAnswers(answers + code).encode()) for label, code in choices)]
+    if answers:
+        rows.append((Button(_("⬅ Back"), CheckAnswers(answers[:-1]).encode()),))
+    return Message(text, tuple(rows))
 
 
 def red_flags(check: JobCheck, answers: str) -> list[str]:
     """The advice for every answer that is a warning sign."""
     return [
-        item.advice for item, answer in zip(check.questions, answers, strict=False) if (answer == "y") == item.red_flag
+        item.advice
+        for item, answer in zip(check.questions, answers, strict=False)
+        if answer in (YES, NO) and (answer == YES) == item.red_flag
     ]
 
 
-def verdict(check: JobCheck, answers: str) -> Message:
-    flags = red_flags(check, answers)
+def to_verify(check: JobCheck, answers: str) -> list[str]:
+    """The advice for every "not sure": what to find out before deciding."""
+    return [item.advice for item, answer in zip(check.questions, answers, strict=False) if answer == UNSURE]
+
+
+def verdict(check: JobCheck, answers: str, _: Gettext) -> Message:
+    """Red flags first, then what the person was not sure of, then where to ask."""
+    flags, unsure = red_flags(check, answers), to_verify(check, answers)
     key = "none" if not flags else "some" if len(flags) < MANY_FLAGS else "many"
-    lines = [f"<b>{html.escape(check.verdicts[key].format(count=len(flags)))}</b>"]
+    if flags or not unsure:
+        lines = [f"<b>{html.escape(check.verdicts[key].format(count=len(flags)))}</b>"]
+    else:
+        calm = _("No red flags in the answers you were sure of.")
+        lines = [f"<b>{html.escape(calm)}</b>"]
     lines += [f"• {html.escape(advice)}" for advice in flags]
+    if unsure:
+        heading = _("You were not sure: find this out before you decide.")
+        lines.append(f"<b>{html.escape(heading)}</b>")
+        lines += [f"• {html.escape(advice)}" for advice in unsure]
     lines.append(html.escape(check.next))
     return Message("\n\n".join(lines))
 

@@ -442,7 +442,8 @@ async def operator_reply(update: Update, context: SafarContext) -> None:
         return
     chat_id, lang = found
     _ = context.services.i18n.gettext(lang)
-    text = f"💬 <b>{html.escape(_('A volunteer answers:'))}</b>\n\n{html.escape(message.text or '')}"
+    heading = _("A volunteer answers:")
+    text = f"💬 <b>{html.escape(heading)}</b>\n\n{html.escape(message.text or '')}"
     await _with_retries(lambda: context.bot.send_message(chat_id, text))
     await message.reply_text(f"✓ Delivered to case #{case}.")
 

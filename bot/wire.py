@@ -227,7 +227,7 @@ class CheckAnswers(Payload):
     """The /check answers so far travel in the button, so nothing about the offer is stored."""
 
     kind = "chk"
-    rules: ClassVar[Rules] = {"answers": re.compile(r"^[yn]{0,20}$")}
+    rules: ClassVar[Rules] = {"answers": re.compile(r"^[ynu]{0,20}$")}  # yes, no, not sure
     answers: str
 
 

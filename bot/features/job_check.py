@@ -27,5 +27,7 @@ def answer(d: Dialogue, state: UserState, payload: wire.CheckAnswers) -> Turn:
     if not job_check.is_complete(content_check, answers):
         return Turn([job_check.question(content_check, answers, _)], state)
     flags = len(job_check.red_flags(content_check, answers))
-    turn = Turn([job_check.verdict(content_check, answers)], state, [Event(EventKind.JOB_CHECK, {"red_flags": flags})])
+    turn = Turn(
+        [job_check.verdict(content_check, answers, _)], state, [Event(EventKind.JOB_CHECK, {"red_flags": flags})]
+    )
     return turn.add(*ui.hotline_messages(d, state))
