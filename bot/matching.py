@@ -78,6 +78,8 @@ class Matcher:
         self.langid = LanguageIdentifier(
             {
                 lang: [t for topic in by_id.values() for t in (topic.title, *topic.questions, topic.answer_text)]
+                # Greetings and thanks are how a conversation opens: they tell the language too.
+                + [p for talk in content.smalltalk.get(lang, {}).values() for p in talk.phrases]
                 for lang, by_id in content.topics.items()
             }
         )
