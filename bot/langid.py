@@ -36,6 +36,9 @@ CYRILLIC = set("абвгдеёжзийклмнопрстуфхцчшщъыьэю
 #: Latin Uzbek writes o' and g' (o‘zbek, g‘alla) with some apostrophe; no other language here does.
 UZBEK_LATIN_LETTER = re.compile(f"(?<![^\\W\\d_])[a-z]*[og][{APOSTROPHES}][a-z]", re.IGNORECASE)
 UZBEK_LATIN_BONUS = 6.0  # log-odds per word: a clue, not a verdict (English "o'clock")
+#: Log-odds by which another language must beat the person's chosen one: "салам" or "rahmat" is
+#: written alike in several languages, and a greeting must not offer a Kyrgyz speaker Uzbek.
+KEEP_CHOSEN_MARGIN = 5.0
 
 #: Kazakh as people write it about work abroad, so that Kazakh is told from Kyrgyz without content.
 BUILTIN_SAMPLES: dict[str, tuple[str, ...]] = {
@@ -159,4 +162,7 @@ class LanguageIdentifier:
         latin = sum("a" <= c <= "z" for c in text.casefold())
         if cyrillic > latin and len(scores) > 1:
             scores.pop("en", None)  # English is never written in Cyrillic
-        return max(scores, key=scores.__getitem__)
+        best = max(scores, key=scores.__getitem__)
+        if default in scores and scores[best] - scores[default] < KEEP_CHOSEN_MARGIN:
+            return default
+        return best

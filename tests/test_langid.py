@@ -58,3 +58,11 @@ def test_commands_in_answers_do_not_teach_a_language():
     identifier = LanguageIdentifier({"uz": ["/hotline /sos yordam bering"], "ru": ["помогите пожалуйста"]})
     assert not any(gram in identifier.logp["uz"] for gram in trigrams("hotline sos"))
     assert any(gram in identifier.logp["uz"] for gram in trigrams("yordam"))
+
+
+def test_a_word_shared_by_languages_keeps_the_chosen_language(langid):
+    """A Kyrgyz speaker's "салам" is not a reason to offer Uzbek; a whole Uzbek sentence is."""
+    assert langid.identify("салам", default="ky") == "ky"
+    assert langid.identify("ассалому алейкум", default="tg") == "tg"
+    assert langid.identify("рахмат", default="uz") == "uz"
+    assert langid.identify("pasportimni olib qo'yishdi, nima qilsam bo'ladi", default="ky") == "uz"
