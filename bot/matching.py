@@ -78,6 +78,8 @@ class Matcher:
         self.langid = LanguageIdentifier(
             {
                 lang: [t for topic in by_id.values() for t in (topic.title, *topic.questions, topic.answer_text)]
+                # Greetings and thanks are how a conversation opens: they tell the language too.
+                + [p for talk in content.smalltalk.get(lang, {}).values() for p in talk.phrases]
                 for lang, by_id in content.topics.items()
             }
         )
@@ -86,10 +88,12 @@ class Matcher:
     def _build_index(self) -> None:
         topic_stems: dict[str, set[str]] = defaultdict(set)
         texts: list[tuple[str, list[str]]] = []
+        words_by_lang: dict[str, set[str]] = defaultdict(set)
         for topic in self.content.all_topics():
             for text in (topic.title, *topic.questions):
                 words = skeleton_words(text)
                 texts.append((topic.id, words))
+                words_by_lang[topic.lang].update(w for w in words if len(w) >= TYPO_MIN_LENGTH)
                 topic_stems[topic.id].update(map(stem, words))
         for by_intent in self.content.smalltalk.values():
             for talk in by_intent.values():
@@ -98,6 +102,7 @@ class Matcher:
                     texts.append((smalltalk_id(talk.intent), words))
                     topic_stems[smalltalk_id(talk.intent)].update(map(stem, words))
         self.vocabulary = sorted({w for _, words in texts for w in words if len(w) >= TYPO_MIN_LENGTH})
+        self.vocabulary_by_lang = {lang: sorted(words) for lang, words in words_by_lang.items()}
         self.known_stems = frozenset().union(*topic_stems.values()) if topic_stems else frozenset()
         topics = len(topic_stems) or 1
         document_frequency: dict[str, int] = defaultdict(int)
@@ -121,25 +126,30 @@ class Matcher:
                 self.postings[s].append(index)
         self._nearest_word = lru_cache(maxsize=32768)(self._nearest_word_uncached)
 
-    def _nearest_word_uncached(self, word: str) -> str | None:
-        found = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-        return found[0] if found else None
+    def _nearest_word_uncached(self, word: str, lang: str | None = None) -> str | None:
+        # A typo is first a misspelling of a word of the message's own language: Kyrgyz "алар"
+        # (they) is not Uzbek "ayollar" (women), though one letter apart.
+        for vocabulary in (self.vocabulary_by_lang.get(lang or ""), self.vocabulary):
+            found = process.extractOne(word, vocabulary or (), scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+            if found:
+                return found[0]
+        return None
 
-    def query_stems(self, text: str) -> dict[str, float]:
-        """The message's stems with their weights; typos mapped to known words."""
+    def query_stems(self, text: str, lang: str | None = None) -> dict[str, float]:
+        """The message's stems with their weights; typos mapped to known words, of ``lang`` first."""
         stems: dict[str, float] = {}
         for word in skeleton_words(text)[:MAX_QUERY_WORDS]:
             s = stem(word)
             if s not in self.known_stems and len(word) >= TYPO_MIN_LENGTH:
-                nearest = self._nearest_word(word)
+                nearest = self._nearest_word(word, lang)
                 if nearest:
                     s = stem(nearest)
             stems[s] = self.idf.get(s, self.unknown_idf * 0.5)
         return stems
 
-    def rank(self, text: str) -> list[tuple[str, float]]:
-        """Topics with scores 0-100, best first."""
-        query = self.query_stems(text)
+    def rank(self, text: str, lang: str | None = None) -> list[tuple[str, float]]:
+        """Topics with scores 0-100, best first; ``lang``, the message's language, guides typos."""
+        query = self.query_stems(text, lang)
         query_weight = sum(query.values())
         if not query_weight:
             return []
@@ -173,7 +183,7 @@ class Matcher:
         """One message, one decision; the emergency check comes first and never depends on scores."""
         alarm = self.emergency.detect(text)
         detected = self.langid.identify(text, default=lang)
-        ranking = self.rank(text)
+        ranking = self.rank(text, detected)
         t = self.thresholds
         topics = [(tid, s) for tid, s in ranking if smalltalk_intent(tid) is None]
         talk = next(((tid, s) for tid, s in ranking if smalltalk_intent(tid) is not None), None)

@@ -1,7 +1,8 @@
 """Fold the ways people type one word into one form.
 
 Migrants type Kyrgyz and Tajik without their special letters, Russian in
-Latin letters, in capitals, with emoji and stretched letters. Content and
+Latin letters, Uzbek in either script (with ``o'`` ``g'`` typed four ways
+or not at all), in capitals, with emoji and stretched letters. Content and
 queries both pass through :func:`skeleton`, so "pasport zabrali",
 "ПАСПОРТ ЗАБРАЛИИИ 😭" and "паспорт забрали" become the same string.
 The skeleton is Latin and lossy on purpose: it is only for comparison.
@@ -14,6 +15,12 @@ import unicodedata
 from functools import lru_cache
 
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+#: The Uzbek o' and g' and the glottal stop (ma'lumot, маълумот) are typed with any of these, or with
+#: none: inside or at the end of a word they are dropped, so "o‘zbek", "oʻzbek", "o`zbek" and "ozbek"
+#: are one word, and so are "don't" and "dont".
+APOSTROPHES = "'‘’`ʻʼ´ʹ′"
+_APOSTROPHE = re.compile(f"(?<=\\w)[{APOSTROPHES}]+")
 
 #: Kyrgyz, Tajik and Kazakh letters typed as their plain Russian neighbours.
 SPECIAL_LETTERS = str.maketrans(
@@ -31,6 +38,7 @@ SPECIAL_LETTERS = str.maketrans(
         "і": "и",
         "ұ": "у",
         "һ": "х",  # Kazakh
+        "ў": "о",  # Uzbek (ў is o' in Latin; қ ғ ҳ are folded above)
         "ё": "е",
     }
 )
@@ -46,7 +54,7 @@ CYRILLIC_TO_LATIN = str.maketrans(
         "ж": "j",
         "з": "z",
         "и": "i",
-        "й": "i",
+        "й": "y",  # folded with the Latin y below, so "йўқ" and "yo'q" meet
         "к": "k",
         "л": "l",
         "м": "m",
@@ -85,19 +93,28 @@ LATIN_FOLDS = (
     ("q", "k"),
     ("w", "v"),
     ("yo", "e"),
+    ("ye", "e"),  # Uzbek Latin "yer", "keyin" for Cyrillic "ер", "кейин"
     ("y", "i"),
 )
 
 _NON_WORD = re.compile(r"[^\w]+|_")
 _REPEATS = re.compile(r"(\w)\1+")
+_BREVE = "\u0306"
 
 
 def fold(text: str) -> str:
     """Lower-case, strip invisible characters and accents, fold special letters."""
     text = unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH).casefold()
-    text = text.translate(SPECIAL_LETTERS)
-    # Stress marks and other combining accents carry no meaning for matching.
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    text = _APOSTROPHE.sub("", text.translate(SPECIAL_LETTERS))
+    # Stress marks and other combining accents carry no meaning for matching; the breve of й is a
+    # letter of its own (Uzbek "йўқ" is "yo'q"), so it stays.
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = (
+        c
+        for i, c in enumerate(decomposed)
+        if not unicodedata.combining(c) or (c == _BREVE and i and decomposed[i - 1] == "и")
+    )
+    return unicodedata.normalize("NFC", "".join(kept))
 
 
 @lru_cache(maxsize=65536)
@@ -118,5 +135,5 @@ def skeleton_words(text: str) -> list[str]:
 
 
 def skeleton(text: str) -> str:
-    """One comparable form of a text in any of the four languages and both scripts."""
+    """One comparable form of a text in any of the bot's languages and both scripts."""
     return " ".join(skeleton_words(text))

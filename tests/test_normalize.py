@@ -76,3 +76,42 @@ def test_words_stay_apart():
 def test_empty_and_symbol_only():
     assert skeleton("") == ""
     assert skeleton("🙏🙏 ?!") == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        # Uzbek o' and g' typed with any apostrophe, or none
+        ("o'zbek", "oʻzbek"),
+        ("o‘zbekiston", "o`zbekiston"),
+        ("ozbekiston", "o’zbekiston"),
+        ("qo'ng'iroq", "qongiroq"),
+        ("ma'lumot", "malumot"),
+        # Uzbek Cyrillic and Latin meet
+        ("ёрдам беринг", "yordam bering"),
+        ("паспортимни бермаяпти", "pasportimni bermayapti"),
+        ("хўжайин", "xo'jayin"),
+        ("йўқ", "yo'q"),
+        ("ўзбек", "o'zbek"),
+        ("ғалла", "g'alla"),
+        ("ҳужжат", "hujjat"),
+        ("қаерда", "qayerda"),
+        ("кейин", "keyin"),
+        ("маълумот", "ma'lumot"),
+        ("йўқотдим", "yo'qotdim"),
+    ],
+)
+def test_uzbek_in_both_scripts_and_every_apostrophe(typed, written):
+    assert skeleton(typed) == skeleton(written)
+
+
+def test_apostrophes_join_a_word_but_quotes_stay_punctuation():
+    assert skeleton("o'g'lim") == skeleton("oglim")
+    assert skeleton("'pasport' ‘olib’") == skeleton("pasport olib")
+    assert skeleton("don't") == skeleton("dont")
+
+
+def test_the_short_i_keeps_its_y():
+    """й is not и: "район" and "rayon" meet, as "йўқ" and "yo'q" do."""
+    assert skeleton("район") == skeleton("rayon")
+    assert skeleton("мой") == skeleton("moy")
