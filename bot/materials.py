@@ -44,8 +44,8 @@ CAMPAIGN_TAG = re.compile(r"^[A-Za-z0-9_]{1,24}$")
 CARD_NUMBERS = 3
 
 # The labels volunteers write in the answers ("**Myth:** ...", "**Reality:** ..."), in every language.
-MYTH_LABELS = frozenset({"Myth", "Question", "Миф", "Вопрос", "Суроо", "Афсона", "Савол"})
-REALITY_LABELS = frozenset({"Reality", "На самом деле", "Чындыгында", "Дар асл"})
+MYTH_LABELS = frozenset({"Myth", "Question", "Миф", "Вопрос", "Суроо", "Афсона", "Савол", "Afsona", "Savol"})
+REALITY_LABELS = frozenset({"Reality", "На самом деле", "Чындыгында", "Дар асл", "Aslida", "Haqiqat"})
 LABELLED = re.compile(r"^\*\*([^*\n]{1,40}?):\*\*\s*(.*)$", re.DOTALL)
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)")
 
