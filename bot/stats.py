@@ -34,6 +34,8 @@ MAX_CLUSTERED_TEXTS = 3000
 CLOSEST_TOPIC_LEAD = 3.0
 #: Feedback rates are listed only for topics with at least this many votes: 1 of 1 is no rate.
 FEEDBACK_MIN_VOTES = 5
+#: How many groups of "could not answer well" the report lists; the CSV has them all.
+LISTED_GROUPS = 40
 
 #: Every question ends in exactly one of these, in this order.
 OUTCOMES = (
@@ -400,11 +402,13 @@ def _sections(report: Report) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
             [(text, qid, n, f"{n / checks.completed:.0%}") for qid, text, n in checks.top_flags],
         ),
         (
-            f"Could not answer well: {report.missed()} questions, grouped (add them as alternative questions)",
+            f"Could not answer well: {report.missed()} questions in {len(report.unanswered)} groups"
+            + (f", the {LISTED_GROUPS} largest" if len(report.unanswered) > LISTED_GROUPS else "")
+            + " (add them as alternative questions)",
             ("count", "language", "why", "example", "closest topic"),
             [
                 (c.count, c.language, c.why, " | ".join(c.examples[:3]), report.topic_label(c.closest_topic))
-                for c in report.unanswered[:40]
+                for c in report.unanswered[:LISTED_GROUPS]
             ],
         ),
     ]
