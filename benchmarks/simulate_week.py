@@ -3,7 +3,8 @@
 Run: .venv/bin/python benchmarks/simulate_week.py [--users 400] [--db data/simulated.sqlite3]
 Users pick languages and countries, arrive from campaign links, ask questions
 (content paraphrases with typos and Latin spelling, questions the FAQ does
-not cover, small talk, a few emergencies), press suggestions and feedback.
+not cover, small talk and off-topic chat, a few emergencies), press suggestions and
+feedback, and run /check.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.config import Config
 from bot.normalize import skeleton
 from bot.replies import UserState
 from bot.services import Services
+from bot.wire import CheckAnswers
 
 UNCOVERED = [
     "как открыть ИП в России мигранту",
@@ -35,7 +37,9 @@ UNCOVERED = [
     "сколько стоит экзамен по русскому языку для патента",
     "экзамен по русскому языку где сдать",
 ]
-SMALL_TALK = ["привет", "спасибо", "рахмат", "салом", "thanks", "курс доллара какой", "ok"]
+SMALL_TALK = ["привет", "спасибо", "рахмат", "салом", "thanks", "ok"]
+VAGUE = ["1", "🙂", "дорога дом что делать"]  # no answer, or one just above the threshold
+OFF_TOPIC = ["курс доллара какой", "какая погода завтра в москве", "where to buy cheap sneakers", "ты дурак"]
 EMERGENCIES = [
     "помогите нас заперли",
     "жардам бериңиз, бизди камап коюшту",
@@ -87,14 +91,23 @@ async def simulate(config: Config, users: int, seed: int) -> int:
                 topic = rng.choice(list(content.topics[lang].values()))
                 text = typo(rng.choice(topic.questions), rng)
                 steps.append(("text", skeleton(text) if rng.random() < 0.1 else text))
-            elif roll < 0.85:
+            elif roll < 0.82:
                 steps.append(("text", rng.choice(UNCOVERED)))
-            elif roll < 0.97:
+            elif roll < 0.85:
+                steps.append(("text", rng.choice(VAGUE)))
+            elif roll < 0.92:
                 steps.append(("text", rng.choice(SMALL_TALK)))
+            elif roll < 0.97:
+                steps.append(("text", rng.choice(OFF_TOPIC)))
             else:
                 steps.append(("text", rng.choice(EMERGENCIES)))
             if rng.random() < 0.3:
                 steps.append(("hotline", None))
+        if rng.random() < 0.15:  # /check, each answer a red flag with its own likelihood
+            questions = content.checks["en"].questions
+            flagged = [rng.random() < 0.1 + 0.5 * i / len(questions) for i in range(len(questions))]
+            answers = "".join("yn"[q.red_flag != f] for q, f in zip(questions, flagged, strict=True))
+            steps += [("button", CheckAnswers(answers[:i]).encode()) for i in range(1, len(answers) + 1)]
         for kind, value in steps:
             if kind == "start":
                 turn = dialogue.start(state, value, lang)

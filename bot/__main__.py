@@ -119,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", help="usage report for operators (no one's identity is stored)")
     stats.add_argument("--days", type=int, default=7, help="the last N days (default 7)")
     stats.add_argument("--since", type=dt.date.fromisoformat, help="from this date (YYYY-MM-DD)")
-    stats.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
+    stats.add_argument("--html", type=Path, metavar="FILE", help="write a self-contained HTML report instead")
     stats.add_argument("--unanswered", type=Path, metavar="FILE", help="write grouped unanswered questions as CSV")
     stats.set_defaults(handler=cmd_stats)
 
@@ -297,10 +297,11 @@ def cmd_stats(args, config: Config) -> int:
         return 1
     since = args.since or dt.date.today() - dt.timedelta(days=args.days - 1)
     report = stats.build_report(config.db_path, since, matcher=_matcher(config))
-    stats.print_report(report)
-    if args.html:
+    if args.html:  # the page is the report: one line here, not the text report too
         args.html.write_text(stats.render_html(report), encoding="utf-8")
         print(f"HTML report written to {args.html}")
+    elif not args.unanswered:
+        stats.print_report(report)
     if args.unanswered:
         stats.write_csv(report, args.unanswered)
         print(f"{len(report.unanswered)} groups of unanswered questions written to {args.unanswered}")

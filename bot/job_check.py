@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from bot.content import JobCheck
+from bot.content import CheckQuestion, JobCheck
 from bot.i18n import Gettext
 from bot.replies import Button, Message
 from bot.wire import CheckAnswers
@@ -33,13 +33,14 @@ def question(check: JobCheck, answers: str, _: Gettext) -> Message:
     return Message(text, tuple(rows))
 
 
+def is_red_flag(item: CheckQuestion, answer: str) -> bool:
+    """A sure answer that is the warning sign ("not sure" is a thing to find out, not a flag)."""
+    return answer in (YES, NO) and (answer == YES) == item.red_flag
+
+
 def red_flags(check: JobCheck, answers: str) -> list[str]:
     """The advice for every answer that is a warning sign."""
-    return [
-        item.advice
-        for item, answer in zip(check.questions, answers, strict=False)
-        if answer in (YES, NO) and (answer == YES) == item.red_flag
-    ]
+    return [item.advice for item, answer in zip(check.questions, answers, strict=False) if is_red_flag(item, answer)]
 
 
 def to_verify(check: JobCheck, answers: str) -> list[str]:

@@ -36,6 +36,8 @@ BATCH_SIZE = 500
 FLUSH_SECONDS = 0.5
 READ_TIMEOUT = 0.3
 TEXT_KEPT_FOR = frozenset({"none", "suggest"})
+#: Small talk that brushes the person off ("I only answer questions about work abroad"): maybe a topic we lack.
+BRUSH_OFF_INTENTS = frozenset({"offtopic", "complaint"})
 
 #: What a day of events adds to the roll-ups; '' and -1 stand for "none" so keys compare equal.
 ROLLUP_KEY = """date(ts, 'unixepoch'), kind, coalesce(lang, ''), coalesce(decision, ''),
@@ -227,9 +229,12 @@ class UsageLog:
             text = event.data.get("text")
             keep = (
                 text
-                and event.data.get("decision") in TEXT_KEPT_FOR
                 and not event.data.get("emergency")
-                and not event.data.get("smalltalk")  # "thanks" is no gap in the FAQ
+                and (
+                    (event.data.get("decision") in TEXT_KEPT_FOR and not event.data.get("smalltalk"))
+                    or event.data.get("smalltalk") in BRUSH_OFF_INTENTS  # "thanks" is no gap in the FAQ
+                    or event.data.get("low_confidence")  # answered, but barely: was it the right answer?
+                )
             )
             if state is not None:  # who asked stays unknown; where from and in which language is counted
                 context = {"lang": state.lang, "home": state.home, "current": state.current}

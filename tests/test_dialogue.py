@@ -258,7 +258,10 @@ def test_job_check_verdict_counts_red_flags(real_dialogue, answers, flags, verdi
     turn = press_through_check(real_dialogue, state, answers)
     assert verdict in turn.messages[0].html
     assert turn.messages[0].html.count("•") == flags
-    assert turn.events[0].kind == "job_check" and turn.events[0].data["red_flags"] == flags
+    assert (
+        turn.events[0].kind == "job_check"
+        and turn.events[0].data["red_flags"] == len(turn.events[0].data["flagged"]) == flags
+    )
     assert "112" in turn.messages[-1].html  # then the hotline for where the person is
 
 

@@ -27,7 +27,9 @@ def answer(d: Dialogue, state: UserState, payload: wire.CheckAnswers) -> Turn:
     if not job_check.is_complete(content_check, answers):
         return Turn([job_check.question(content_check, answers, _)], state)
     flags = len(job_check.red_flags(content_check, answers))
-    turn = Turn(
-        [job_check.verdict(content_check, answers, _)], state, [Event(EventKind.JOB_CHECK, {"red_flags": flags})]
-    )
+    # Which questions were red flags or "not sure", by their id in check.yaml (the same in every language).
+    flagged = [q.id for q, a in zip(content_check.questions, answers, strict=False) if job_check.is_red_flag(q, a)]
+    unsure = [q.id for q, a in zip(content_check.questions, answers, strict=False) if a == job_check.UNSURE]
+    event = Event(EventKind.JOB_CHECK, {"red_flags": flags, "flagged": flagged, "unsure": unsure})
+    turn = Turn([job_check.verdict(content_check, answers, _)], state, [event])
     return turn.add(*ui.hotline_messages(d, state))
