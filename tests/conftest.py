@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -205,17 +207,44 @@ def config(tmp_path: Path) -> Config:
     return replace(Config(), db_path=tmp_path / "data" / "safar.sqlite3", hash_secret=None)
 
 
-def run_cli(*args: str, env: dict | None = None, input: str | None = None, check: bool = True):
-    """`python -m bot ARGS` as an operator or volunteer would run it, from the project folder."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=input,
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env=None if env is None else os.environ | env,
-        check=check,
-    )
+def run_cli(*args: str, env: dict | None = None, input: str | None = None, check: bool = True, isolated: bool = False):
+    """`python -m bot ARGS` as an operator or volunteer would run it: ``main()`` in this process.
+
+    ``isolated`` runs a real subprocess instead, for what must not share this process (a logging setup,
+    an event loop of its own, the exit of a broken start).
+    """
+    if isolated:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+            env=None if env is None else os.environ | env,
+            check=check,
+        )
+    from bot.__main__ import main
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    saved_env, saved_cwd, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
+    try:
+        os.environ.update(env or {})
+        os.chdir(PROJECT_ROOT)
+        sys.stdin = io.StringIO(input or "")
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
+        sys.stdin = saved_stdin
+    result = subprocess.CompletedProcess(["safar", *args], code or 0, stdout.getvalue(), stderr.getvalue())
+    if check:
+        result.check_returncode()
+    return result
 
 
 def dedent(text: str) -> str:

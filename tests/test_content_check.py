@@ -437,7 +437,7 @@ def test_starting_on_broken_content_prints_one_line_per_problem(mini_content):
     edit(mini_content, EN, "category: help", "category: [help")
     edit(mini_content, RU, "  - часы работы линии\n", " - часы работы линии\n")
     env = {"TELEGRAM_BOT_TOKEN": "", "SAFAR_DB_PATH": str(mini_content.parent / "safar.sqlite3")}
-    started = run_cli("--content-dir", str(mini_content), "chat", env=env, input="", check=False)
+    started = run_cli("--content-dir", str(mini_content), "chat", env=env, input="", check=False, isolated=True)
     assert started.returncode == 1
     lines = started.stderr.strip().split("\n")
     assert lines[0].endswith(
@@ -452,7 +452,9 @@ def test_starting_on_broken_content_prints_one_line_per_problem(mini_content):
         "Fix them; `python -m bot content check` checks again."
     )
     assert len(lines) == 3 and "Traceback" not in started.stderr
-    debug = run_cli("--debug", "--content-dir", str(mini_content), "chat", env=env, input="", check=False)
+    debug = run_cli(
+        "--debug", "--content-dir", str(mini_content), "chat", env=env, input="", check=False, isolated=True
+    )
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "ContentError" in debug.stderr
 
 
