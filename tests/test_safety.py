@@ -92,7 +92,183 @@ def test_one_typo_in_a_long_word_is_tolerated():
     assert detector.detect("помощи") is None
 
 
-def test_every_language_has_cries_and_phrases(real_content):
+def test_every_language_has_cries_and_danger_words(real_content):
     for lang in ("ru", "ky", "tg", "en"):
         phrases = real_content.emergency[lang]
-        assert len(phrases.cries) >= 5 and len(phrases.phrases) >= 30 and phrases.not_emergency
+        assert len(phrases.cries) >= 5 and sum(map(len, phrases.danger.values())) >= 60 and phrases.not_emergency
+    assert {"uz", "kk"} <= set(real_content.emergency)  # typed, though not answered in
+
+
+# --- evidence, one kind at a time, per language (sentences written for these tests) ---------------
+
+ALARMS = {
+    "violence": ["прораб меня сильно избил", "кожоюн бизди сабап жатат", "хоҷаин моро мезанад", "the foreman beat me"],
+    "weapon": ["он ходит с ножом и кричит", "бычак менен коркутуп жатат", "бо корд таҳдид мекунад", "he has a gun"],
+    "confinement": ["нас заперли в бытовке", "бизди камап коюшту", "моро дар хона қулф карданд", "they locked us in"],
+    "forced_sex": [
+        "меня заставляют спать с клиентами",
+        "секске мажбурлап жатышат",
+        "маро маҷбур мекунанд бо мардҳо бошам",
+        "they force me to have sex with guests",
+    ],
+    "pursuit": [
+        "за мной идут двое мужчин",
+        "бир киши артымдан келе жатат",
+        "як мард аз паси ман меояд",
+        "a car is following me",
+    ],
+    "injury": ["рука сломана и кровь идет", "кан агып жатат", "дастам шикаст, хун меравад", "I am bleeding a lot"],
+    "family_threat": [
+        "угрожают маме что сожгут дом",
+        "апамды коркутуп жатышат",
+        "ба оилаам таҳдид мекунанд",
+        "they threaten my family back home",
+    ],
+}
+
+
+@pytest.mark.parametrize(("kind", "message"), [(k, m) for k, ms in ALARMS.items() for m in ms])
+def test_each_kind_of_danger_with_a_person_raises_the_alarm(detector, kind, message):
+    found = detector.assess(message)
+    assert found and found.level == "alarm", "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "памагите",
+        "pamagite pajalusta",
+        "🆘",
+        "🆘🆘🆘",
+        "🚨 тут",
+        "jardam beriniz",
+        "yori dihed",
+        "yordam bering",
+        "ёрдам беринглар",
+        "көмектесіңдер",
+        "komektesinder",
+        "help!!",
+        "наҷотам диҳед",
+    ],
+)
+def test_a_cry_alone_is_enough_in_every_script(detector, message):
+    assert detector.detect(message), "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "bizni qamab qo'yishdi",
+        "мени урушту, азыр эмне кылам",
+        "маро задан, ҳозир чӣ кор кунам",
+        "xojayin meni urdi",
+        "бізді қамап қойды, қазір",
+    ],
+)
+def test_uzbek_kazakh_and_no_special_letters_are_read(detector, message):
+    assert detector.detect(message), "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # hypothetical
+        "если хозяин меня изобьет, куда звонить?",
+        "эгер кожоюн бизди камап коюшса, эмне кылабыз?",
+        "агар маро қулф кунанд, ба куҷо равам?",
+        "if my boss hits me, can I go to the police?",
+        # resolved past
+        "пять лет назад меня избили на стройке, сейчас хочу снова поехать, нужна ли виза?",
+        "былтыр мени урушкан, азыр баары жакшы. патент канча турат?",
+        "се сол пеш маро заданд, ҳоло ҳамааш хуб. виза чанд пул?",
+        "years ago I was locked in a dorm. How do I check an agency now?",
+        # films and the news
+        "в сериале девушку заперли в подвале, так бывает в жизни?",
+        "кинодо бир кызды камап коюшту, ушундай болобу?",
+        "дар филм духтарро қулф карданд, ин рост аст?",
+        "in a movie they locked workers in a factory, is that real?",
+        # a question about the rules
+        "имеет ли право работодатель запирать общежитие на ночь?",
+        "кожоюндун бизди камап коюуга укугу барбы?",
+        "оё корфармо ҳақ дорад моро қулф кунад?",
+        "is it legal for an employer to lock the dorm at night?",
+        # idioms and jokes
+        "начальник меня убьет если опоздаю 😅",
+        "this heat is killing me lol, what time is the midday break?",
+        "ин кор маро мекушад, рӯзи истироҳат нест?",
+    ],
+)
+def test_cancelling_contexts_are_not_an_alarm(detector, message):
+    assert detector.detect(message) is None, "\n".join(detector.explain(message))
+
+
+def test_now_in_the_same_sentence_outweighs_a_past_context(detector):
+    assert detector.detect("в прошлом году меня обманули. Сейчас хозяин меня избил") is not None
+    assert detector.detect("в прошлом году меня избили. Сейчас я дома, хочу вернуться") is None
+
+
+def test_a_cry_is_not_cancelled_by_a_context(detector):
+    assert detector.detect("в фильме кричали помогите, я тоже кричу: помогите, нас заперли")
+
+
+# --- the two tiers --------------------------------------------------------------------------
+
+
+def test_a_question_about_someone_elses_danger_is_only_possible(detector):
+    found = detector.assess("на соседней стройке рабочих избивают, что с этим можно сделать?")
+    assert found and found.level == "possible"
+    assert detector.detect("на соседней стройке рабочих избивают, что с этим можно сделать?") is None
+
+
+def test_a_concern_is_only_possible(detector):
+    found = detector.assess("хозяин забрал паспорт и не отдает, уже месяц, что можно сделать?")
+    assert found and found.level == "possible"
+
+
+def test_help_words_need_a_now(detector):
+    assert detector.detect("мне нужна помощь с переводом договора") is None
+    assert detector.detect("срочно нужна помощь, он стоит у двери")
+
+
+def test_decision_carries_both_tiers(matcher):
+    alarm = matcher.decide("хозяин бьет нас каждый день, заперли на складе")
+    assert alarm.emergency and alarm.danger == "alarm" and alarm.alarm.kind
+    possible = matcher.decide("на соседней стройке рабочих избивают, что с этим можно сделать?")
+    assert not possible.emergency and possible.danger == "possible"
+    plain = matcher.decide("сколько стоит патент в Москве")
+    assert not plain.emergency and plain.danger is None
+
+
+def test_after_an_alarm_only_urgent_topics_are_suggested(matcher):
+    urgent = {
+        "trouble-locked-in",
+        "trouble-violence",
+        "trouble-passport-taken",
+        "trouble-forced-sex",
+        "trouble-debt-threats",
+        "help-hotline",
+    }
+    for message in ("ёрӣ диҳед", "памагите", "маро мезананд, ёрӣ диҳед", "меня избили, помогите"):
+        decision = matcher.decide(message)
+        assert decision.emergency
+        shown = {decision.topic} if decision.topic else set(decision.suggestions)
+        assert shown and shown <= urgent | {
+            "trouble-detained",
+            "about-child-trafficking",
+            "trouble-relative-missing",
+        }, (message, shown)
+
+
+def test_explain_names_the_lists_and_the_verdict(detector):
+    lines = detector.explain("если нас заперли на складе, куда звонить?")
+    assert lines[0].startswith("verdict: no danger")
+    assert any("danger/confinement" in line and "hypothetical" in line for line in lines)
+    lines = detector.explain("нас заперли, срочно")
+    assert lines[0].startswith("verdict: alarm") and any("immediacy" in line for line in lines)
+
+
+def test_a_volunteer_fixes_a_miss_by_adding_one_word():
+    before = EmergencyDetector([EmergencyPhrases("ru", danger={"violence": ("бьют",)}, person=("меня",))])
+    assert before.detect("меня лупцуют") is None
+    after = EmergencyDetector([EmergencyPhrases("ru", danger={"violence": ("бьют", "лупцу*")}, person=("меня",))])
+    assert after.detect("меня лупцуют")
