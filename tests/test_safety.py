@@ -272,3 +272,38 @@ def test_a_volunteer_fixes_a_miss_by_adding_one_word():
     assert before.detect("меня лупцуют") is None
     after = EmergencyDetector([EmergencyPhrases("ru", danger={"violence": ("бьют", "лупцу*")}, person=("меня",))])
     assert after.detect("меня лупцуют")
+
+
+# --- content check guards, on small broken fixtures --------------------------------------------
+
+
+def _errors(root) -> list[str]:
+    from bot.content_check import check
+
+    return [str(p) for p in check(root).errors]
+
+
+def test_guard_a_language_without_emergency_words_is_an_error(mini_content):
+    assert not any("emergency" in e for e in _errors(mini_content))
+    (mini_content / "ru" / "emergency.yaml").unlink()
+    found = [e for e in _errors(mini_content) if "no emergency.yaml for 'ru'" in e]
+    assert found and "ru/emergency.yaml:1" in found[0]
+
+
+def test_guard_a_cry_under_a_cancelling_list_is_an_error(mini_content):
+    (mini_content / "en" / "emergency.yaml").write_text(
+        "cries:\n  - help me\nnot_emergency:\n  - help me understand\n  - help me\n", encoding="utf-8"
+    )
+    found = [e for e in _errors(mini_content) if "'help me' is listed under 'not_emergency'" in e]
+    assert len(found) == 1
+    assert "en/emergency.yaml:5" in found[0] and "en/emergency.yaml:2" in found[0]  # both lines
+
+
+def test_guard_a_danger_word_silenced_by_another_list_names_both_lines(mini_content):
+    (mini_content / "en" / "emergency.yaml").write_text(
+        "cries:\n  - help me\ndanger:\n  confinement:\n    - not allowed to leave\nrules:\n  - allowed to\n",
+        encoding="utf-8",
+    )
+    found = [e for e in _errors(mini_content) if "'not allowed to leave' (danger) no longer raises" in e]
+    assert len(found) == 1
+    assert "emergency.yaml:5" in found[0] and "emergency.yaml:7" in found[0]
