@@ -90,14 +90,17 @@ def _word_matches(pattern: tuple[str, int], word: str) -> bool:
     return len(expected) >= FUZZY_MIN_LENGTH and Levenshtein.distance(word, expected) <= 1
 
 
-def find(pattern: Pattern, words: list[str]) -> list[tuple[int, int]]:
-    """Every (first, last) word position where the pattern matches."""
+def find(pattern: Pattern, words: list[str], starts: Iterable[int] | None = None) -> list[tuple[int, int]]:
+    """Every (first, last) word position where the pattern matches.
+
+    ``starts``, when given, are the positions already known to match the pattern's first word.
+    """
     gap = CRY_GAP if pattern.role == "cries" else MAX_GAP
     spans = []
     first_word = pattern.words[0]
-    for start, word in enumerate(words):
-        if not _word_matches(first_word, word):
-            continue
+    if starts is None:
+        starts = [i for i, word in enumerate(words) if _word_matches(first_word, word)]
+    for start in starts:
         position, ok = start, True
         for part in pattern.words[1:]:
             for candidate in range(position + 1, min(position + 2 + gap, len(words))):
@@ -251,18 +254,18 @@ class EmergencyDetector:
         if set(every_word) <= self.alone:
             alarm = Alarm(every_word[0], "alone", "alarm", "cry", (f"alone: {every_word[0]!r}",))
             return Analysis("alarm", "the message is only a call for help", (), alarm)
-        candidates: set[int] = set()
-        for word in set(every_word):
-            candidates |= self._candidates(word)
-        if not candidates:
-            return Analysis(None, "no word of any emergency list", (), None)
-        ordered = sorted(candidates)
         raw: list[Hit] = []
         for index, (words, _) in enumerate(sentences):
-            for p in ordered:
+            starts: dict[int, list[int]] = defaultdict(list)
+            for position, word in enumerate(words):
+                for p in self._candidates(word):
+                    starts[p].append(position)
+            for p in sorted(starts):
                 pattern = self.patterns[p]
-                for first, last in find(pattern, words):
+                for first, last in find(pattern, words, starts[p]):
                     raw.append(Hit(pattern, index, first, last, " ".join(words[first : last + 1])))
+        if not raw and not symbols:
+            return Analysis(None, "no word of any emergency list", (), None)
         raw += [Hit(p, -1, 0, 0, p.source) for p in symbols]
         return self._weigh(sentences, raw, len(every_word), "?" in text)
 
