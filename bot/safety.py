@@ -9,13 +9,18 @@ for whole sentences; it collects *evidence* from short lists and weighs it:
 - a **danger** word of some kind (violence, confinement, forced sex ...) is an
   alarm when the writer is in it (``person``: "me", "нас", "my sister"), when
   it is happening now (``immediacy``: "now", "срочно", "азыр"), when two
-  dangers are told, or in a short statement; otherwise it is *possible*;
-- a **concern** (a passport kept, a debt) is only ever *possible*;
+  dangers are told, in a short message, or in a statement; a question about
+  someone else's danger is only *possible*;
+- a **concern** (a passport kept, a debt) is only ever *possible*; a **help**
+  word ("нужна помощь") is an alarm only with a word for *now*;
 - cancelling contexts take danger words out: ``not_emergency`` (idioms and
   ordinary questions) and ``hypothetical`` ("if ...") only the words they
-  cover or the clause they open; ``past``, ``media`` and ``rules`` (a resolved
-  story, a film, a question about the law) the whole message, unless it also
-  says *now*.
+  cover or the clause they open; ``past``, ``media``, ``rules`` and ``joke``
+  (a resolved story, a film, a question about the law, "lol") the whole
+  message, unless *now* is told in the danger's own sentence.
+
+Missing a person in danger costs far more than an extra line, so the
+"possible" tier exists: it adds the emergency number without the full card.
 
 A phrase is a sequence of words that must appear in order with at most
 :data:`MAX_GAP` other words between them; ``word*`` matches any ending,
