@@ -124,12 +124,14 @@ class EmergencyPhrases:
     cries: tuple[str, ...] = ()
     alone: tuple[str, ...] = ()
     hypothetical: tuple[str, ...] = ()
+    not_hypothetical: tuple[str, ...] = ()
     reported: tuple[str, ...] = ()  # older name of `media`
     danger: dict[str, tuple[str, ...]] = field(default_factory=dict)
     concern: dict[str, tuple[str, ...]] = field(default_factory=dict)
     immediacy: tuple[str, ...] = ()
     person: tuple[str, ...] = ()
     help: tuple[str, ...] = ()
+    everyday: tuple[str, ...] = ()
     past: tuple[str, ...] = ()
     media: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
@@ -148,7 +150,19 @@ class EmergencyPhrases:
             for kind, texts in getattr(self, role).items():
                 for text in texts:
                     yield role, kind, text
-        for role in ("immediacy", "person", "help", "not_emergency", "hypothetical", "past", "media", "rules", "joke"):
+        for role in (
+            "immediacy",
+            "person",
+            "help",
+            "everyday",
+            "not_emergency",
+            "hypothetical",
+            "not_hypothetical",
+            "past",
+            "media",
+            "rules",
+            "joke",
+        ):
             for text in getattr(self, role):
                 yield role, "", text
         for text in self.reported:
@@ -189,8 +203,10 @@ EMERGENCY_LISTS = (
     "immediacy",
     "person",
     "help",
+    "everyday",
     "not_emergency",
     "hypothetical",
+    "not_hypothetical",
     "past",
     "media",
     "rules",

@@ -12,7 +12,9 @@ for whole sentences; it collects *evidence* from short lists and weighs it:
   dangers are told, in a short message, or in a statement; a question about
   someone else's danger is only *possible*;
 - a **concern** (a passport kept, a debt) is only ever *possible*; a **help**
-  word ("нужна помощь") is an alarm only with a word for *now*;
+  word ("нужна помощь") is an alarm only with a word for *now*; a cry next to an
+  **everyday** subject (a patent, a visa, a contract) with no danger word and
+  no *now* is only *possible* ("помогите, как оплатить патент?");
 - cancelling contexts take danger words out: ``not_emergency`` (idioms and
   ordinary questions) and ``hypothetical`` ("if ...") only the words they
   cover or the clause they open; ``past``, ``media``, ``rules`` and ``joke``
@@ -55,6 +57,8 @@ CLAUSE_CANCELS = ("hypothetical",)
 MESSAGE_CANCELS = ("past", "media", "rules", "joke")
 #: Cries are short: "help ... me" with more words between is not a cry ("help for people like me").
 CRY_GAP = 1
+#: Idioms are tight too: "занг ... мезананд" three words apart is no longer "calling".
+GAPS = {"cries": CRY_GAP, "not_emergency": 2}
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def find(pattern: Pattern, words: list[str], starts: Iterable[int] | None = None
 
     ``starts``, when given, are the positions already known to match the pattern's first word.
     """
-    gap = CRY_GAP if pattern.role == "cries" else MAX_GAP
+    gap = GAPS.get(pattern.role, MAX_GAP)
     spans = []
     first_word = pattern.words[0]
     if starts is None:
@@ -282,9 +286,13 @@ class EmergencyDetector:
             if (role in WORD_CANCELS or role in MESSAGE_CANCELS) and hit.sentence >= 0:
                 for position in range(hit.first, hit.last + 1):
                     covered.setdefault((hit.sentence, position), _describe(hit.pattern))
+        # "They said that if I run, they will kill me": an "if" inside a told threat asks nothing.
+        told_threat = {
+            (h.sentence, i) for h in raw if h.pattern.role == "not_hypothetical" for i in range(h.first, h.last + 1)
+        }
         hypothetical: dict[tuple[int, int], str] = {}
         for hit in raw:
-            if hit.pattern.role not in CLAUSE_CANCELS:
+            if hit.pattern.role not in CLAUSE_CANCELS or (hit.sentence, hit.first) in told_threat:
                 continue
             words, clause = sentences[hit.sentence]
             # "If X, Y, then Z": the condition runs to the clause before the last one. A suffix marker
@@ -314,7 +322,7 @@ class EmergencyDetector:
                 # A cry is cancelled only by the phrase that covers it ("помогите разобраться").
                 span = [(hit.sentence, i) for i in range(hit.first, hit.last + 1)]
                 reason = covered[span[0]] if all(s in covered for s in span) else ""
-            elif role in ("danger", "concern", "immediacy", "person", "help"):
+            elif role in ("danger", "concern", "immediacy", "person", "help", "everyday"):
                 reason = cancel_of(hit, with_context=True)
             hits.append(Hit(hit.pattern, hit.sentence, hit.first, hit.last, hit.words, reason))
 
@@ -332,6 +340,9 @@ class EmergencyDetector:
             return Analysis(level, reason, tuple(hits), found)
 
         if cries:
+            if live("everyday") and not dangers and not now:
+                # "Help please, how do I pay for the patent?": a polite word before an everyday question.
+                return alarm("possible", cries[0], "a cry, but next to an everyday question and no danger word")
             return alarm("alarm", cries[0], "a cry for help")
         if dangers:
             main = dangers[0]

@@ -307,3 +307,17 @@ def test_guard_a_danger_word_silenced_by_another_list_names_both_lines(mini_cont
     found = [e for e in _errors(mini_content) if "'not allowed to leave' (danger) no longer raises" in e]
     assert len(found) == 1
     assert "emergency.yaml:5" in found[0] and "emergency.yaml:7" in found[0]
+
+
+def test_a_polite_cry_before_an_everyday_question_only_gets_the_short_line(detector):
+    for message in ("помогите пожалуйста, как продлить регистрацию?", "help me please, which visa for Korea?"):
+        found = detector.assess(message)
+        assert found and found.level == "possible", "\n".join(detector.explain(message))
+    assert detector.detect("помогите, патент отобрали и бьют")  # a danger word: the full card
+    assert detector.detect("помогите срочно, с визой беда")  # "now": the full card
+
+
+def test_an_if_inside_a_told_threat_still_raises_the_alarm(detector):
+    assert detector.detect("он сказал что если уйду, убьет") is not None
+    assert detector.detect("they said if I go to the police they will kill me") is not None
+    assert detector.detect("если хозяин угрожает убить, куда звонить?") is None
