@@ -366,7 +366,9 @@ class EmergencyDetector:
                 return alarm("alarm", main, "danger, to the writer or someone close")
             if len(told) >= 2 and not _overlapping(dangers):
                 return alarm("alarm", main, "more than one danger told")
-            if word_count <= SHORT_MESSAGE_WORDS or not asks:
+            if word_count <= SHORT_MESSAGE_WORDS:
+                return alarm("alarm", main, "danger told in a short message")
+            if not asks:
                 return alarm("alarm", main, "danger told, not asked about")
             return alarm("possible", main, "a question about a danger, not clearly the writer's, nor now")
         helps = live("help")
