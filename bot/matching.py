@@ -255,6 +255,8 @@ class Matcher:
         if decision == "answer" and topic and (self._is_urgent(topic) or topic in TOPIC_OF_KIND.values()):
             return decision, topic, ()
         ranked = [tid for tid, _ in topics if self._is_urgent(tid)]
-        order = [t for t in (for_kind, *ranked, *URGENT_TOPICS) if t and t in existing]
+        # Without a topic for this kind of danger (or for a bare cry), the hotline comes first.
+        lead = for_kind if for_kind in existing else "help-hotline"
+        order = [t for t in (lead, *ranked, *URGENT_TOPICS) if t and t in existing]
         suggestions = tuple(dict.fromkeys(order))[:AFTER_ALARM_SUGGESTIONS]
         return ("suggest" if suggestions else "none"), None, suggestions

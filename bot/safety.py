@@ -336,7 +336,9 @@ class EmergencyDetector:
         def alarm(level: str, main: Hit, reason: str) -> Analysis:
             counted = [h for h in hits if not h.cancelled_by and h.pattern.role not in CLAUSE_CANCELS]
             evidence = tuple(dict.fromkeys(_describe(h.pattern) for h in counted))
-            found = Alarm(main.pattern.source, main.pattern.lang, level, main.pattern.kind or "cry", evidence)
+            # A cry says nothing of the danger; the first danger word told beside it does.
+            kind = main.pattern.kind or next((h.pattern.kind for h in dangers if h.pattern.kind), "cry")
+            found = Alarm(main.pattern.source, main.pattern.lang, level, kind, evidence)
             return Analysis(level, reason, tuple(hits), found)
 
         if cries:

@@ -321,3 +321,23 @@ def test_an_if_inside_a_told_threat_still_raises_the_alarm(detector):
     assert detector.detect("он сказал что если уйду, убьет") is not None
     assert detector.detect("they said if I go to the police they will kill me") is not None
     assert detector.detect("если хозяин угрожает убить, куда звонить?") is None
+
+
+def test_after_a_violence_alarm_the_violence_topic_leads_when_it_exists(mini_content):
+    from bot.content import load_content
+    from bot.matching import Matcher
+    from tests.conftest import write_topic
+
+    (mini_content / "en" / "emergency.yaml").write_text(
+        "cries:\n  - help me\ndanger:\n  violence:\n    - beat*\nperson:\n  - me\n", encoding="utf-8"
+    )
+    without = Matcher(load_content(mini_content).content).decide("the boss beat me")
+    assert without.emergency and without.suggestions[0] == "help-hotline"
+    for lang in ("en", "ru"):
+        questions = ["boss hits workers", "violence at work", "hit at work", "beaten at home", "threatened", "abuse"]
+        write_topic(
+            mini_content, lang, "trouble-violence", "Violence", "trouble", "hotline, urgent", "", questions, "x"
+        )
+    with_topic = Matcher(load_content(mini_content).content).decide("the boss beat me")
+    assert with_topic.emergency
+    assert (with_topic.topic or with_topic.suggestions[0]) == "trouble-violence"
