@@ -188,11 +188,12 @@ def check(root, today: dt.date | None = None) -> Report:
 
 CANCEL_LISTS = ("not_emergency", "hypothetical", "past", "media", "rules", "joke")
 ALARM_LISTS = ("cries", "alone", "danger")
+SHORT_STEM = 3  # letters of a `word*` stem, as compared (Latin skeleton)
 
 
 def emergency_guards(content: Content) -> list[Problem]:
     """The emergency lists must keep raising the alarm: a missing file, or one list silencing another, is an error."""
-    from bot.safety import EmergencyDetector, compile_phrase
+    from bot.safety import PREFIX, EmergencyDetector, compile_phrase
 
     problems: list[Problem] = []
     for lang in content.languages:
@@ -234,6 +235,20 @@ def emergency_guards(content: Content) -> list[Problem]:
                     line,
                     f"{text!r} is listed under {role!r}, but it is an alarm word ({alarm[1]} at"
                     f" {where(*alarm)}): it would silence the alarm everywhere. Remove it from {role!r}",
+                )
+            )
+    for phrases, role, kind, text in alarms:
+        pattern = compile_phrase(text, phrases.lang)
+        stem, mode = pattern.words[0] if pattern else ("", 0)
+        if pattern and len(pattern.words) == 1 and mode == PREFIX and len(stem) <= SHORT_STEM:
+            path, line = phrases.line_of(role, kind, text)
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"{text!r}: a stem this short also starts unrelated words, in other languages too;"
+                    " write more of the word",
+                    "warning",
                 )
             )
     detector = EmergencyDetector(content.emergency.values())

@@ -250,6 +250,7 @@ class EmergencyDetector:
     # --- the work -------------------------------------------------------------------------------
 
     def analyse(self, text: str) -> Analysis:
+        """Every list entry found in ``text``, what cancels what, and the verdict (used by all of the above)."""
         sentences = [_clauses(part) for part in _SENTENCE_END.split(text)]
         sentences = [(words, clause) for words, clause in sentences if words]
         every_word = [w for words, _ in sentences for w in words]

@@ -341,3 +341,13 @@ def test_after_a_violence_alarm_the_violence_topic_leads_when_it_exists(mini_con
     with_topic = Matcher(load_content(mini_content).content).decide("the boss beat me")
     assert with_topic.emergency
     assert (with_topic.topic or with_topic.suggestions[0]) == "trouble-violence"
+
+
+def test_guard_a_very_short_stem_is_a_warning(mini_content):
+    from bot.content_check import check
+
+    (mini_content / "en" / "emergency.yaml").write_text(
+        "cries:\n  - help me\ndanger:\n  violence:\n    - hi*\n", encoding="utf-8"
+    )
+    warnings = [str(p) for p in check(mini_content).warnings]
+    assert any("'hi*': a stem this short" in w and "emergency.yaml:5" in w for w in warnings)
