@@ -370,7 +370,7 @@ def dump(content: Content) -> dict:
             for h in content.hotlines
         ],
         "emergency": {
-            lang: {"phrases": list(e.phrases), "not_emergency": list(e.not_emergency)}
+            lang: {"phrases": [t for r, _, t in e.entries() if r == "danger"], "not_emergency": list(e.not_emergency)}
             for lang, e in sorted(content.emergency.items())
         },
     }
