@@ -277,6 +277,7 @@ def cmd_ask(args, config: Config) -> int:
     matcher = _matcher(config)
     decision = matcher.decide(args.text, args.lang)
     print(describe_decision(matcher.content, decision, args.lang or decision.lang))
+    print("\nemergency check, " + "\n".join(matcher.emergency.explain(args.text)))
     return 0
 
 

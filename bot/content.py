@@ -115,16 +115,111 @@ class Hotline:
 
 @dataclass(frozen=True)
 class EmergencyPhrases:
+    """One language's emergency lists (see content/README.md, "emergency.yaml").
+
+    ``danger`` and ``concern`` map a kind of danger to its words; the other
+    fields are flat lists. ``lines`` gives, for (list, kind, entry), the
+    (file, line) it was read from, so checks can point at it.
+    """
+
     lang: str
-    phrases: tuple[str, ...]
-    not_emergency: tuple[str, ...]
+    phrases: tuple[str, ...] = ()  # danger words of no particular kind (older files, small fixtures)
+    not_emergency: tuple[str, ...] = ()
     cries: tuple[str, ...] = ()
     alone: tuple[str, ...] = ()
     hypothetical: tuple[str, ...] = ()
-    reported: tuple[str, ...] = ()
+    not_hypothetical: tuple[str, ...] = ()
+    reported: tuple[str, ...] = ()  # older name of `media`
+    danger: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    concern: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    immediacy: tuple[str, ...] = ()
+    person: tuple[str, ...] = ()
+    help: tuple[str, ...] = ()
+    everyday: tuple[str, ...] = ()
+    past: tuple[str, ...] = ()
+    media: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    joke: tuple[str, ...] = ()
+    path: str = ""
+    lines: dict[tuple[str, str, str], tuple[str, int]] = field(default_factory=dict, compare=False)
+
+    def entries(self) -> Iterable[tuple[str, str, str]]:
+        """Every entry as (list, kind, text); ``reported`` reads as ``media``, ``phrases`` as danger."""
+        for role in ("cries", "alone"):
+            for text in getattr(self, role):
+                yield role, "", text
+        for text in self.phrases:
+            yield "danger", "", text
+        for role in ("danger", "concern"):
+            for kind, texts in getattr(self, role).items():
+                for text in texts:
+                    yield role, kind, text
+        for role in (
+            "immediacy",
+            "person",
+            "help",
+            "everyday",
+            "not_emergency",
+            "hypothetical",
+            "not_hypothetical",
+            "past",
+            "media",
+            "rules",
+            "joke",
+        ):
+            for text in getattr(self, role):
+                yield role, "", text
+        for text in self.reported:
+            yield "media", "", text
+
+    def line_of(self, role: str, kind: str, text: str) -> tuple[str, int]:
+        if role == "danger" and not kind and (role, kind, text) not in self.lines:
+            role = "phrases"
+        if role == "media" and (role, kind, text) not in self.lines:
+            role = "reported"
+        return self.lines.get((role, kind, text), (self.path, 1))
+
+    def merged(self, other: EmergencyPhrases) -> EmergencyPhrases:
+        """Both files' lists for one language (content/<lang>/emergency.yaml and emergency-extra.yaml)."""
+        flat = {
+            name: getattr(self, name) + getattr(other, name)
+            for name in (*EMERGENCY_LISTS, "phrases", "reported")
+            if name not in EMERGENCY_KINDS
+        }
+        kinds = {
+            name: {
+                kind: getattr(self, name).get(kind, ()) + getattr(other, name).get(kind, ())
+                for kind in {*getattr(self, name), *getattr(other, name)}
+            }
+            for name in EMERGENCY_KINDS
+        }
+        return EmergencyPhrases(
+            self.lang, **flat, **kinds, path=self.path or other.path, lines={**other.lines, **self.lines}
+        )
 
 
-EMERGENCY_FIELDS = ("cries", "phrases", "alone", "not_emergency", "hypothetical", "reported")
+#: The lists of an emergency.yaml file; `danger` and `concern` are grouped by kind of danger.
+EMERGENCY_LISTS = (
+    "cries",
+    "alone",
+    "danger",
+    "concern",
+    "immediacy",
+    "person",
+    "help",
+    "everyday",
+    "not_emergency",
+    "hypothetical",
+    "not_hypothetical",
+    "past",
+    "media",
+    "rules",
+    "joke",
+)
+EMERGENCY_KINDS = ("danger", "concern")
+#: Emergency lists for languages people type but the bot does not answer in (Uzbek, Kazakh), by language.
+EMERGENCY_EXTRA = "emergency-extra.yaml"
+EMERGENCY_FIELDS = (*EMERGENCY_LISTS, "phrases", "reported")  # the last two: older names
 
 
 @dataclass(frozen=True)
@@ -242,6 +337,8 @@ def load_content(root: Path) -> LoadResult:
         check = _load_check(lang_dir / "check.yaml", lang, problems)
         if check:
             checks[lang] = check
+    for lang, extra in _load_emergency_extra(root / EMERGENCY_EXTRA, problems).items():
+        emergency[lang] = emergency[lang].merged(extra) if lang in emergency else extra
     hotlines = _load_hotlines(root / "hotlines.yaml", problems)
     names, found = read_country_names(root / COUNTRY_NAMES_FILE, topics)
     problems += [Problem(str(root / COUNTRY_NAMES_FILE), line, message) for line, message in found]
@@ -424,21 +521,91 @@ def _load_emergency(path: Path, lang: str, problems: list[Problem]) -> Emergency
     data, lines = _optional_yaml(path, problems)
     if data is None:
         return None
+    phrases = _emergency_lists(path, lang, data, lines, _item_lines(path), problems)
+    if phrases is not None and not phrases.cries and not any(text for _, _, text in phrases.entries()):
+        problems.append(Problem(str(path), 1, "no emergency phrases: the bot could miss a person in danger"))
+    return phrases
+
+
+def _load_emergency_extra(path: Path, problems: list[Problem]) -> dict[str, EmergencyPhrases]:
+    """``content/emergency-extra.yaml``: lists for languages people type but the bot does not answer in."""
+    data, lines = _optional_yaml(path, problems)
+    if data is None:
+        return {}
+    items = _item_lines(path)
+    found = {}
+    for lang, section in data.items():
+        if not isinstance(section, dict):
+            problems.append(Problem(str(path), lines.get(lang, 1), f"{lang!r} must hold lists like emergency.yaml"))
+            continue
+        section_lines = {key: lines.get(lang, 1) for key in section}
+        sub_items = {key[1:]: line for key, line in items.items() if len(key) == 4 and key[0] == lang}
+        phrases = _emergency_lists(path, str(lang), section, section_lines, sub_items, problems)
+        if phrases:
+            found[str(lang)] = phrases
+    return found
+
+
+def _emergency_lists(path, lang, data, lines, item_lines, problems) -> EmergencyPhrases | None:
     for key in data:
         if key not in EMERGENCY_FIELDS:
             problems.append(
-                Problem(str(path), lines[key], f"unknown field {key!r} (known: {', '.join(EMERGENCY_FIELDS)})")
+                Problem(str(path), lines.get(key, 1), f"unknown list {key!r} (known: {', '.join(EMERGENCY_LISTS)})")
             )
-    lists = {}
+    values: dict[str, Any] = {}
     for key in EMERGENCY_FIELDS:
-        value = data.get(key) or []
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        value = data.get(key) or ([] if key not in EMERGENCY_KINDS else {})
+        if key in EMERGENCY_KINDS:
+            if not isinstance(value, dict):
+                problems.append(
+                    Problem(str(path), lines.get(key, 1), f"{key!r} must group its words by kind: 'violence:' ...")
+                )
+                return None
+            kinds = {}
+            for kind, words in value.items():
+                if not _phrase_list(words):
+                    problems.append(
+                        Problem(str(path), lines.get(key, 1), f"{key}/{kind} must be a list of words or phrases")
+                    )
+                    return None
+                kinds[str(kind)] = tuple(v.strip() for v in words)
+            values[key] = kinds
+            continue
+        if not _phrase_list(value):
             problems.append(Problem(str(path), lines.get(key, 1), f"{key!r} must be a list of phrases"))
             return None
-        lists[key] = tuple(v.strip() for v in value)
-    if not lists["phrases"] and not lists["cries"]:
-        problems.append(Problem(str(path), 1, "no emergency phrases: the bot could miss a person in danger"))
-    return EmergencyPhrases(lang, **{key: lists[key] for key in EMERGENCY_FIELDS})
+        values[key] = tuple(v.strip() for v in value)
+    where = {(role, kind, text.strip()): (str(path), line) for (role, kind, text), line in item_lines.items()}
+    return EmergencyPhrases(lang, **values, path=str(path), lines=where)
+
+
+def _phrase_list(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _item_lines(path: Path) -> dict:
+    """(list, kind, entry) -> line for every entry of an emergency file, nested one level or two.
+
+    In emergency-extra.yaml, keys are (language, list, kind, entry) instead.
+    """
+    found: dict = {}
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return found
+
+    def walk(node, prefix: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, (*prefix, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            keys = prefix if len(prefix) >= 2 and prefix[-2] in EMERGENCY_KINDS else (*prefix, "")
+            for item in node.value:
+                if isinstance(item, yaml.ScalarNode):
+                    found[(*keys, item.value.strip())] = item.start_mark.line + 1
+
+    walk(root, ())
+    return found
 
 
 SMALLTALK_ENTRY = Schema(

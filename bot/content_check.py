@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.content import Content, LoadResult, Problem, Topic, load_content, phone_numbers
 from bot.normalize import skeleton
+from bot.schema import display_path
 
 VERIFICATION_MAX_AGE = dt.timedelta(days=365)
 SHORT_TRANSLATION_RATIO = 0.5
@@ -259,8 +260,112 @@ class Report:
 
 def check(root, today: dt.date | None = None) -> Report:
     result = load_content(root)
-    problems = sorted(set(result.problems + cross_check(result, today)), key=lambda p: (p.path, p.line, p.message))
+    found = result.problems + cross_check(result, today) + emergency_guards(result.content)
+    problems = sorted(set(found), key=lambda p: (p.path, p.line, p.message))
     return Report(result, problems)
+
+
+CANCEL_LISTS = ("not_emergency", "hypothetical", "past", "media", "rules", "joke")
+ALARM_LISTS = ("cries", "alone", "danger")
+SHORT_STEM = 3  # letters of a `word*` stem, as compared (Latin skeleton)
+
+
+def emergency_guards(content: Content) -> list[Problem]:
+    """The emergency lists must keep raising the alarm: a missing file, or one list silencing another, is an error."""
+    from bot.safety import PREFIX, EmergencyDetector, compile_phrase
+
+    problems: list[Problem] = []
+    for lang in content.languages:
+        if lang not in content.emergency and not (content.root / lang / "emergency.yaml").exists():
+            problems.append(
+                Problem(
+                    str(content.root / lang / "emergency.yaml"),
+                    1,
+                    f"no emergency.yaml for {lang!r}: the bot could miss a person in danger"
+                    " (copy another language's file and translate its words)",
+                )
+            )
+    entries = [
+        (phrases, role, kind, text) for phrases in content.emergency.values() for role, kind, text in phrases.entries()
+    ]
+
+    def where(phrases, role, kind, text) -> str:
+        path, line = phrases.line_of(role, kind, text)
+        return f"{display_path(path)}:{line}"
+
+    alarms = [e for e in entries if e[1] in ALARM_LISTS]
+    shapes: dict[tuple, tuple] = {}
+    for entry in alarms:
+        pattern = compile_phrase(entry[3], entry[0].lang)
+        if pattern:
+            shapes.setdefault(pattern.words, entry)
+    listed_twice: set[tuple] = set()
+    for phrases, role, kind, text in entries:
+        if role not in CANCEL_LISTS:
+            continue
+        pattern = compile_phrase(text, phrases.lang)
+        alarm = shapes.get(pattern.words) if pattern else None
+        if alarm:
+            listed_twice.add((id(alarm[0]), *alarm[1:]))
+            path, line = phrases.line_of(role, kind, text)
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"{text!r} is listed under {role!r}, but it is an alarm word ({alarm[1]} at"
+                    f" {where(*alarm)}): it would silence the alarm everywhere. Remove it from {role!r}",
+                )
+            )
+    for phrases, role, kind, text in alarms:
+        pattern = compile_phrase(text, phrases.lang)
+        stem, mode = pattern.words[0] if pattern else ("", 0)
+        if pattern and len(pattern.words) == 1 and mode == PREFIX and len(stem) <= SHORT_STEM:
+            path, line = phrases.line_of(role, kind, text)
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"{text!r}: a stem this short also starts unrelated words, in other languages too;"
+                    " write more of the word",
+                    "warning",
+                )
+            )
+    detector = EmergencyDetector(content.emergency.values())
+    for entry in alarms:
+        phrases, role, kind, text = entry
+        if (
+            (id(phrases), role, kind, text) in listed_twice
+            or text.startswith("*")
+            or not compile_phrase(text, phrases.lang)
+        ):
+            continue
+        sample = " ".join(word.rstrip("*") for word in text.split())
+        analysis = detector.analyse(sample)
+        wanted = ("alarm",) if role in ("cries", "alone") else ("alarm", "possible")
+        if analysis.level in wanted:
+            continue
+        culprit = next((h for h in analysis.hits if h.pattern.role in CANCEL_LISTS), None)
+        if culprit is None:
+            continue
+        other = next(
+            (
+                e
+                for e in entries
+                if e[0].lang == culprit.pattern.lang and e[1] == culprit.pattern.role and e[3] == culprit.pattern.source
+            ),
+            None,
+        )
+        path, line = phrases.line_of(role, kind, text)
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"{text!r} ({role}) no longer raises the alarm: {culprit.pattern.source!r} under"
+                f" {culprit.pattern.role!r} at {where(*other) if other else culprit.pattern.lang} cancels it."
+                " Make the cancelling phrase longer, or remove it",
+            )
+        )
+    return problems
 
 
 def summary_rows(content: Content) -> list[tuple[str, int, int, int, int, str]]:
@@ -276,7 +381,7 @@ def summary_rows(content: Content) -> list[tuple[str, int, int, int, int, str]]:
                 len(by_id),
                 sum(len(t.questions) for t in by_id.values()),
                 sum(t.reviewed for t in by_id.values()),
-                len(content.emergency[lang].phrases) + len(content.emergency[lang].cries)
+                sum(1 for role, _, _ in content.emergency[lang].entries() if role in ("cries", "danger"))
                 if lang in content.emergency
                 else 0,
                 ", ".join(missing) if missing else "—",
@@ -352,7 +457,7 @@ def dump(content: Content) -> dict:
             for h in content.hotlines
         ],
         "emergency": {
-            lang: {"phrases": list(e.phrases), "not_emergency": list(e.not_emergency)}
+            lang: {"phrases": [t for r, _, t in e.entries() if r == "danger"], "not_emergency": list(e.not_emergency)}
             for lang, e in sorted(content.emergency.items())
         },
     }

@@ -1,6 +1,10 @@
 """`eval`: how well matching does on a labelled set, overall, per language and per style.
 
 Rows look like ``{"text", "lang", "expect": topic id or null, "emergency": bool, "style"}``.
+``emergency_recall`` counts the full emergency card on the rows labelled emergencies;
+``false_alarm`` counts the full card on every other row (in dev-safety.jsonl these are the hard
+non-emergencies: hypotheticals, past events, films, rules questions, idioms); ``possible_line``
+counts, on those same rows, the lighter "possible danger" line, which is not a false alarm.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass, field
 
 from bot.matching import Decision, Matcher
 
-METRICS = ("answer@1", "hit@3", "wrong", "abstain", "emergency_recall", "false_alarm", "lang_id")
+METRICS = ("answer@1", "hit@3", "wrong", "abstain", "emergency_recall", "false_alarm", "possible_line", "lang_id")
 TARGETS = {
     "answer@1": (">=", 0.85),
     "hit@3": (">=", 0.95),
@@ -19,6 +23,7 @@ TARGETS = {
     "abstain": (">=", 0.90),
     "emergency_recall": (">=", 0.97),
     "false_alarm": ("<=", 0.02),
+    "possible_line": ("<=", 1.00),  # informational: a short line with the number costs little
     "lang_id": (">=", 0.95),
 }
 
@@ -70,6 +75,7 @@ def score_row(row: dict, decision: Decision, tallies: list[Tally]) -> list[str]:
             problems.append("missed emergency")
     else:
         checks.append(("false_alarm", decision.emergency))
+        checks.append(("possible_line", decision.danger == "possible"))
         if decision.emergency:
             problems.append("false alarm")
     if row.get("lang"):

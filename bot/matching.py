@@ -32,6 +32,32 @@ TYPO_CUTOFF = 80
 AGREEING_QUESTIONS = 4
 FUNCTION_WORD_IDF = 0.2
 COVERAGE_WEIGHT = 0.2
+#: What to offer after an emergency card, in this order; only the topics that exist are offered.
+URGENT_TOPICS = (
+    "trouble-locked-in",
+    "trouble-violence",
+    "trouble-passport-taken",
+    "trouble-forced-sex",
+    "trouble-debt-threats",
+    "help-hotline",
+)
+#: The topic that fits a kind of danger best (kinds are the groups of emergency.yaml).
+TOPIC_OF_KIND = {
+    "violence": "trouble-violence",
+    "weapon": "trouble-violence",
+    "injury": "trouble-violence",
+    "pursuit": "trouble-violence",
+    "police": "trouble-detained",
+    "confinement": "trouble-locked-in",
+    "moved": "trouble-locked-in",
+    "forced_sex": "trouble-forced-sex",
+    "family_threat": "trouble-debt-threats",
+    "documents": "trouble-passport-taken",
+    "debt": "trouble-debt-threats",
+    "child": "about-child-trafficking",
+    "relative": "trouble-relative-missing",
+}
+AFTER_ALARM_SUGGESTIONS = 3
 
 
 def stem(word: str) -> str:
@@ -49,6 +75,9 @@ class Decision:
     alarm: Alarm | None = None
     ranking: tuple[tuple[str, float], ...] = field(default=(), compare=False)
     smalltalk: str | None = None  # "greeting", "thanks"... when the message is not a question
+    #: "alarm" (the emergency card first; same as ``emergency``), "possible" (danger words without a clear
+    #: person or "now", or an urgent topic matched: one line with the emergency number on top), or None.
+    danger: str | None = None
 
     def as_json(self) -> dict:
         return {
@@ -181,7 +210,7 @@ class Matcher:
 
     def decide(self, text: str, lang: str | None = None) -> Decision:
         """One message, one decision; the emergency check comes first and never depends on scores."""
-        alarm = self.emergency.detect(text)
+        alarm = self.emergency.assess(text)
         detected = self.langid.identify(text, default=lang)
         ranking = self.rank(text, detected)
         t = self.thresholds
@@ -201,14 +230,43 @@ class Matcher:
             suggestions = tuple(tid for tid, s in topics[:3] if s >= t.suggest * 0.75)
         else:
             decision, topic, suggestions = "none", None, ()
+        level = alarm.level if alarm else None
+        if level == "alarm":
+            decision, topic, suggestions = self._after_alarm(alarm, decision, topic, topics)
+            smalltalk = None
+        elif level is None and decision == "answer" and topic and self._is_urgent(topic):
+            level = "possible"
         return Decision(
             decision,
             topic,
             score,
             suggestions,
-            alarm is not None,
+            level == "alarm",
             detected,
             alarm,
             tuple(ranking[:5]),
             smalltalk,
+            level,
         )
+
+    def _is_urgent(self, topic_id: str) -> bool:
+        return topic_id in URGENT_TOPICS or any(
+            by_id[topic_id].urgent for by_id in self.content.topics.values() if topic_id in by_id
+        )
+
+    def _after_alarm(self, alarm: Alarm, decision: str, topic: str | None, topics: list[tuple[str, float]]):
+        """After the emergency card, only what helps a person in danger: an urgent answer, urgent suggestions.
+
+        The matched topic stays if it is urgent or about a kind of danger; otherwise the
+        message gets the urgent topics, the one for this kind of danger first, then the best-ranked.
+        """
+        existing = set(self.content.topic_ids)
+        for_kind = TOPIC_OF_KIND.get(alarm.kind)
+        if decision == "answer" and topic and (self._is_urgent(topic) or topic in TOPIC_OF_KIND.values()):
+            return decision, topic, ()
+        ranked = [tid for tid, _ in topics if self._is_urgent(tid)]
+        # Without a topic for this kind of danger (or for a bare cry), the hotline comes first.
+        lead = for_kind if for_kind in existing else "help-hotline"
+        order = [t for t in (lead, *ranked, *URGENT_TOPICS) if t and t in existing]
+        suggestions = tuple(dict.fromkeys(order))[:AFTER_ALARM_SUGGESTIONS]
+        return ("suggest" if suggestions else "none"), None, suggestions

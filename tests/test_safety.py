@@ -92,7 +92,262 @@ def test_one_typo_in_a_long_word_is_tolerated():
     assert detector.detect("помощи") is None
 
 
-def test_every_language_has_cries_and_phrases(real_content):
+def test_every_language_has_cries_and_danger_words(real_content):
     for lang in ("ru", "ky", "tg", "en"):
         phrases = real_content.emergency[lang]
-        assert len(phrases.cries) >= 5 and len(phrases.phrases) >= 30 and phrases.not_emergency
+        assert len(phrases.cries) >= 5 and sum(map(len, phrases.danger.values())) >= 60 and phrases.not_emergency
+    assert {"uz", "kk"} <= set(real_content.emergency)  # typed, though not answered in
+
+
+# --- evidence, one kind at a time, per language (sentences written for these tests) ---------------
+
+ALARMS = {
+    "violence": ["прораб меня сильно избил", "кожоюн бизди сабап жатат", "хоҷаин моро мезанад", "the foreman beat me"],
+    "weapon": ["он ходит с ножом и кричит", "бычак менен коркутуп жатат", "бо корд таҳдид мекунад", "he has a gun"],
+    "confinement": ["нас заперли в бытовке", "бизди камап коюшту", "моро дар хона қулф карданд", "they locked us in"],
+    "forced_sex": [
+        "меня заставляют спать с клиентами",
+        "секске мажбурлап жатышат",
+        "маро маҷбур мекунанд бо мардҳо бошам",
+        "they force me to have sex with guests",
+    ],
+    "pursuit": [
+        "за мной идут двое мужчин",
+        "бир киши артымдан келе жатат",
+        "як мард аз паси ман меояд",
+        "a car is following me",
+    ],
+    "injury": ["рука сломана и кровь идет", "кан агып жатат", "дастам шикаст, хун меравад", "I am bleeding a lot"],
+    "family_threat": [
+        "угрожают маме что сожгут дом",
+        "апамды коркутуп жатышат",
+        "ба оилаам таҳдид мекунанд",
+        "they threaten my family back home",
+    ],
+}
+
+
+@pytest.mark.parametrize(("kind", "message"), [(k, m) for k, ms in ALARMS.items() for m in ms])
+def test_each_kind_of_danger_with_a_person_raises_the_alarm(detector, kind, message):
+    found = detector.assess(message)
+    assert found and found.level == "alarm", "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "памагите",
+        "pamagite pajalusta",
+        "🆘",
+        "🆘🆘🆘",
+        "🚨 тут",
+        "jardam beriniz",
+        "yori dihed",
+        "yordam bering",
+        "ёрдам беринглар",
+        "көмектесіңдер",
+        "komektesinder",
+        "help!!",
+        "наҷотам диҳед",
+    ],
+)
+def test_a_cry_alone_is_enough_in_every_script(detector, message):
+    assert detector.detect(message), "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "bizni qamab qo'yishdi",
+        "мени урушту, азыр эмне кылам",
+        "маро задан, ҳозир чӣ кор кунам",
+        "xojayin meni urdi",
+        "бізді қамап қойды, қазір",
+    ],
+)
+def test_uzbek_kazakh_and_no_special_letters_are_read(detector, message):
+    assert detector.detect(message), "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # hypothetical
+        "если хозяин меня изобьет, куда звонить?",
+        "эгер кожоюн бизди камап коюшса, эмне кылабыз?",
+        "агар маро қулф кунанд, ба куҷо равам?",
+        "if my boss hits me, can I go to the police?",
+        # resolved past
+        "пять лет назад меня избили на стройке, сейчас хочу снова поехать, нужна ли виза?",
+        "былтыр мени урушкан, азыр баары жакшы. патент канча турат?",
+        "се сол пеш маро заданд, ҳоло ҳамааш хуб. виза чанд пул?",
+        "years ago I was locked in a dorm. How do I check an agency now?",
+        # films and the news
+        "в сериале девушку заперли в подвале, так бывает в жизни?",
+        "кинодо бир кызды камап коюшту, ушундай болобу?",
+        "дар филм духтарро қулф карданд, ин рост аст?",
+        "in a movie they locked workers in a factory, is that real?",
+        # a question about the rules
+        "имеет ли право работодатель запирать общежитие на ночь?",
+        "кожоюндун бизди камап коюуга укугу барбы?",
+        "оё корфармо ҳақ дорад моро қулф кунад?",
+        "is it legal for an employer to lock the dorm at night?",
+        # idioms and jokes
+        "начальник меня убьет если опоздаю 😅",
+        "this heat is killing me lol, what time is the midday break?",
+        "ин кор маро мекушад, рӯзи истироҳат нест?",
+    ],
+)
+def test_cancelling_contexts_are_not_an_alarm(detector, message):
+    assert detector.detect(message) is None, "\n".join(detector.explain(message))
+
+
+def test_now_in_the_same_sentence_outweighs_a_past_context(detector):
+    assert detector.detect("в прошлом году меня обманули. Сейчас хозяин меня избил") is not None
+    assert detector.detect("в прошлом году меня избили. Сейчас я дома, хочу вернуться") is None
+
+
+def test_a_cry_is_not_cancelled_by_a_context(detector):
+    assert detector.detect("в фильме кричали помогите, я тоже кричу: помогите, нас заперли")
+
+
+# --- the two tiers --------------------------------------------------------------------------
+
+
+def test_a_question_about_someone_elses_danger_is_only_possible(detector):
+    found = detector.assess("на соседней стройке рабочих избивают, что с этим можно сделать?")
+    assert found and found.level == "possible"
+    assert detector.detect("на соседней стройке рабочих избивают, что с этим можно сделать?") is None
+
+
+def test_a_concern_is_only_possible(detector):
+    found = detector.assess("хозяин забрал паспорт и не отдает, уже месяц, что можно сделать?")
+    assert found and found.level == "possible"
+
+
+def test_help_words_need_a_now(detector):
+    assert detector.detect("мне нужна помощь с переводом договора") is None
+    assert detector.detect("срочно нужна помощь, он стоит у двери")
+
+
+def test_decision_carries_both_tiers(matcher):
+    alarm = matcher.decide("хозяин бьет нас каждый день, заперли на складе")
+    assert alarm.emergency and alarm.danger == "alarm" and alarm.alarm.kind
+    possible = matcher.decide("на соседней стройке рабочих избивают, что с этим можно сделать?")
+    assert not possible.emergency and possible.danger == "possible"
+    plain = matcher.decide("сколько стоит патент в Москве")
+    assert not plain.emergency and plain.danger is None
+
+
+def test_after_an_alarm_only_urgent_topics_are_suggested(matcher):
+    urgent = {
+        "trouble-locked-in",
+        "trouble-violence",
+        "trouble-passport-taken",
+        "trouble-forced-sex",
+        "trouble-debt-threats",
+        "help-hotline",
+    }
+    for message in ("ёрӣ диҳед", "памагите", "маро мезананд, ёрӣ диҳед", "меня избили, помогите"):
+        decision = matcher.decide(message)
+        assert decision.emergency
+        shown = {decision.topic} if decision.topic else set(decision.suggestions)
+        assert shown and shown <= urgent | {
+            "trouble-detained",
+            "about-child-trafficking",
+            "trouble-relative-missing",
+        }, (message, shown)
+
+
+def test_explain_names_the_lists_and_the_verdict(detector):
+    lines = detector.explain("если нас заперли на складе, куда звонить?")
+    assert lines[0].startswith("verdict: no danger")
+    assert any("danger/confinement" in line and "hypothetical" in line for line in lines)
+    lines = detector.explain("нас заперли, срочно")
+    assert lines[0].startswith("verdict: alarm") and any("immediacy" in line for line in lines)
+
+
+def test_a_volunteer_fixes_a_miss_by_adding_one_word():
+    before = EmergencyDetector([EmergencyPhrases("ru", danger={"violence": ("бьют",)}, person=("меня",))])
+    assert before.detect("меня лупцуют") is None
+    after = EmergencyDetector([EmergencyPhrases("ru", danger={"violence": ("бьют", "лупцу*")}, person=("меня",))])
+    assert after.detect("меня лупцуют")
+
+
+# --- content check guards, on small broken fixtures --------------------------------------------
+
+
+def _errors(root) -> list[str]:
+    from bot.content_check import check
+
+    return [str(p) for p in check(root).errors]
+
+
+def test_guard_a_language_without_emergency_words_is_an_error(mini_content):
+    assert not any("emergency" in e for e in _errors(mini_content))
+    (mini_content / "ru" / "emergency.yaml").unlink()
+    found = [e for e in _errors(mini_content) if "no emergency.yaml for 'ru'" in e]
+    assert found and "ru/emergency.yaml:1" in found[0]
+
+
+def test_guard_a_cry_under_a_cancelling_list_is_an_error(mini_content):
+    (mini_content / "en" / "emergency.yaml").write_text(
+        "cries:\n  - help me\nnot_emergency:\n  - help me understand\n  - help me\n", encoding="utf-8"
+    )
+    found = [e for e in _errors(mini_content) if "'help me' is listed under 'not_emergency'" in e]
+    assert len(found) == 1
+    assert "en/emergency.yaml:5" in found[0] and "en/emergency.yaml:2" in found[0]  # both lines
+
+
+def test_guard_a_danger_word_silenced_by_another_list_names_both_lines(mini_content):
+    (mini_content / "en" / "emergency.yaml").write_text(
+        "cries:\n  - help me\ndanger:\n  confinement:\n    - not allowed to leave\nrules:\n  - allowed to\n",
+        encoding="utf-8",
+    )
+    found = [e for e in _errors(mini_content) if "'not allowed to leave' (danger) no longer raises" in e]
+    assert len(found) == 1
+    assert "emergency.yaml:5" in found[0] and "emergency.yaml:7" in found[0]
+
+
+def test_a_polite_cry_before_an_everyday_question_only_gets_the_short_line(detector):
+    for message in ("помогите пожалуйста, как продлить регистрацию?", "help me please, which visa for Korea?"):
+        found = detector.assess(message)
+        assert found and found.level == "possible", "\n".join(detector.explain(message))
+    assert detector.detect("помогите, патент отобрали и бьют")  # a danger word: the full card
+    assert detector.detect("помогите срочно, с визой беда")  # "now": the full card
+
+
+def test_an_if_inside_a_told_threat_still_raises_the_alarm(detector):
+    assert detector.detect("он сказал что если уйду, убьет") is not None
+    assert detector.detect("they said if I go to the police they will kill me") is not None
+    assert detector.detect("если хозяин угрожает убить, куда звонить?") is None
+
+
+def test_after_a_violence_alarm_the_violence_topic_leads_when_it_exists(mini_content):
+    from bot.content import load_content
+    from bot.matching import Matcher
+    from tests.conftest import write_topic
+
+    (mini_content / "en" / "emergency.yaml").write_text(
+        "cries:\n  - help me\ndanger:\n  violence:\n    - beat*\nperson:\n  - me\n", encoding="utf-8"
+    )
+    without = Matcher(load_content(mini_content).content).decide("the boss beat me")
+    assert without.emergency and without.suggestions[0] == "help-hotline"
+    for lang in ("en", "ru"):
+        questions = ["boss hits workers", "violence at work", "hit at work", "beaten at home", "threatened", "abuse"]
+        write_topic(
+            mini_content, lang, "trouble-violence", "Violence", "trouble", "hotline, urgent", "", questions, "x"
+        )
+    with_topic = Matcher(load_content(mini_content).content).decide("the boss beat me")
+    assert with_topic.emergency
+    assert (with_topic.topic or with_topic.suggestions[0]) == "trouble-violence"
+
+
+def test_guard_a_very_short_stem_is_a_warning(mini_content):
+    from bot.content_check import check
+
+    (mini_content / "en" / "emergency.yaml").write_text(
+        "cries:\n  - help me\ndanger:\n  violence:\n    - hi*\n", encoding="utf-8"
+    )
+    warnings = [str(p) for p in check(mini_content).warnings]
+    assert any("'hi*': a stem this short" in w and "emergency.yaml:5" in w for w in warnings)
