@@ -348,3 +348,35 @@ def test_switching_language_answers_the_question_again_in_the_new_language(real_
     kyrgyz = real_dialogue.content.topic("trouble-passport-taken", "ky").title
     assert turn.state.lang == "ky" and kyrgyz in all_text(turn)
     assert not any(e.kind == "question" for e in turn.events)  # the question was counted once
+
+
+def test_possible_danger_gets_one_line_with_the_number_above_the_answer(real_dialogue):
+    """Danger words without a clear alarm: not the full card, but the number and 🆘 first."""
+    state = UserState(lang="en", home="KG", current="RU")
+    decision = real_dialogue.matcher.decide("my boss keeps my passport, is that allowed?", "en")
+    assert decision.danger == "possible" and not decision.emergency
+    turn = real_dialogue.text(state, "my boss keeps my passport, is that allowed?")
+    first = turn.messages[0]
+    assert first.html.startswith("🆘") and "<b>112</b>" in first.html and "Where to get help" not in first.html
+    assert [b.data for row in first.buttons for b in row] == ["menu:sos"]
+
+
+def test_after_an_emergency_card_the_suggestions_are_the_urgent_topics(real_dialogue):
+    turn = real_dialogue.text(UserState(lang="tg", home="TJ", current="RU"), "маро дар хона махкам карданд")
+    assert turn.messages[0].html.startswith("🆘")
+    suggested = [b.data for m in turn.messages[1:] for row in m.buttons for b in row if b.data.startswith("s:")]
+    assert suggested and suggested[0] == "s:trouble-locked-in"
+    urgent = {"trouble-locked-in", "trouble-violence", "trouble-passport-taken", "trouble-forced-sex"}
+    assert {s[2:] for s in suggested} <= urgent | {"trouble-debt-threats", "help-hotline"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "topic"),
+    [("ky", "хозяин мени урду", "trouble-violence"), ("ru", "нас бьют", "trouble-violence")],
+)
+def test_violence_brings_the_card_and_the_violence_topic(real_dialogue, lang, text, topic):
+    turn = real_dialogue.text(UserState(lang=lang, home="KG", current="RU"), text)
+    assert turn.messages[0].html.startswith("🆘")
+    shown = [b.data for m in turn.messages for row in m.buttons for b in row]
+    assert f"fb:{topic}:1" in shown or f"s:{topic}" in shown
+    assert "trouble-forced-sex:1" not in " ".join(shown)  # a beaten man is not shown "forced into prostitution"

@@ -48,10 +48,12 @@ async def test_onboarding_then_question_gets_the_answer_with_feedback(telegram):
     fake.clear()
     await feed(app, user.message("my boss took my passport"))
     texts = fake.texts()
-    assert texts[0].startswith("<b>My employer took my passport</b>")
-    assert ("👍 Helpful", "fb:trouble-passport-taken:1") in fake.buttons(0)
+    # An urgent topic: the emergency number and 🆘 first, in one line, then the answer.
+    assert texts[0].startswith("🆘") and "<b>112</b>" in texts[0] and len(texts[0].splitlines()) == 1
+    assert texts[1].startswith("<b>My employer took my passport</b>")
+    assert ("👍 Helpful", "fb:trouble-passport-taken:1") in fake.buttons(1)
     # The topic is flagged hotline: the card for a Kyrgyz citizen in Russia follows, tap-to-call included.
-    assert "112" in texts[1] and "Russia" in texts[1]
+    assert "112" in texts[2] and "Russia" in texts[2]
     assert fake.sent("sendContact")[0]["phone_number"] == "112"
 
 

@@ -33,11 +33,17 @@ def answer(d: Dialogue, state: UserState, text: str, offer_switch: bool = True) 
     if decision.emergency:
         turn.events.append(Event(EventKind.EMERGENCY, {"lang": decision.lang}))
         turn.add(*ui.emergency_messages(d, state))
+    elif decision.danger == "possible":  # missing a person in danger costs more than one extra line
+        turn.add(ui.danger_line(d, state))
     turn.events.append(question_event(decision, text, d.matcher.thresholds))
     _ = ui.gettext(d, state)
     if decision.decision == "answer" and decision.topic:
         # After an emergency card the numbers are already on screen: don't repeat them.
-        turn.add(*ui.topic_messages(d, state, decision.topic, feedback=True, hotline=not decision.emergency))
+        turn.add(
+            *ui.topic_messages(
+                d, state, decision.topic, feedback=True, hotline=not decision.emergency, reminder=not decision.danger
+            )
+        )
     elif decision.decision == "suggest":
         buttons = [
             (Button(ui.title(d, state, tid), wire.PickSuggestion(tid).encode()),) for tid in decision.suggestions

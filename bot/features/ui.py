@@ -140,9 +140,12 @@ def browse(d: Dialogue, state: UserState) -> list[Message]:
 
 
 def topic_messages(
-    d: Dialogue, state: UserState, topic_id: str, feedback: bool = False, hotline: bool = True
+    d: Dialogue, state: UserState, topic_id: str, feedback: bool = False, hotline: bool = True, reminder: bool = True
 ) -> list[Message]:
-    """A topic's answer with related topics (and 👍/👎), then the hotline card if the topic asks for it."""
+    """A topic's answer with related topics (and 👍/👎), then the hotline card if the topic asks for it.
+
+    ``reminder=False``: the emergency number is already above the answer, so only a full card that is due follows.
+    """
     topic = d.content.topic(topic_id, lang(d, state))
     _ = gettext(d, state)
     if topic is None:
@@ -163,7 +166,7 @@ def topic_messages(
         Message(f"<b>{html.escape(topic.title)}</b>\n\n{topic.answer_html}", tuple(buttons), menu=menu_labels(d, state))
     ]
     if topic.hotline and hotline:
-        messages += help_reminder(d, state)
+        messages += help_reminder(d, state) if reminder else [m for m in help_reminder(d, state) if m.contacts]
     return messages
 
 
@@ -204,6 +207,16 @@ def help_reminder(d: Dialogue, state: UserState) -> list[Message]:
     _ = gettext(d, state)
     line = hotlines.one_line(routing(d, state), lang(d, state), _)
     return [Message(line, ((Button(_(hotlines.HELP_BUTTON), wire.RunCommand("hotline").encode()),),))]
+
+
+def danger_line(d: Dialogue, state: UserState) -> Message:
+    """Possible danger: one line at the top of the answer, the emergency number here and the 🆘 button."""
+    _ = gettext(d, state)
+    if state.home or state.current:
+        line = hotlines.one_line(routing(d, state), lang(d, state), _)
+    else:
+        line = "🆘 " + html.escape(_("If you are in danger now, tap below for the emergency numbers."))
+    return Message(line, ((Button(_("🆘 Emergency"), wire.RunCommand("sos").encode()),),))
 
 
 def emergency_messages(d: Dialogue, state: UserState) -> list[Message]:
