@@ -43,12 +43,14 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import keys, logsafe
+from bot.broadcast import CATCH_UP, Broadcaster, Campaign, weekly_campaign_id
+from bot.broadcast_telegram import telegram_sender
 from bot.config import Config
 from bot.dialogue import COMMANDS, share_cards
 from bot.handoff import case_in, operator_card
 from bot.replies import Event, Message, Turn, UserState
 from bot.services import Services
-from bot.subscriptions import Broadcaster, Campaign
 
 log = logging.getLogger(__name__)
 
@@ -299,7 +301,7 @@ async def reload_content(update: Update, context: SafarContext) -> None:
     if update.effective_user.id not in context.bot_data.operators:
         await command(update, context)
         return
-    problems = context.services.reload()
+    problems = await context.services.reload()
     if problems:
         lines = "\n".join(html.escape(str(p)) for p in problems[:20])
         text = f"❌ Content NOT reloaded ({len(problems)} errors); the previous content stays live:\n{lines}"
@@ -336,7 +338,7 @@ async def _open_case(context: SafarContext, update: Update, data: dict, state: U
     lang = state.lang or services.i18n.default
     card = operator_card(data["case"], data["text"], lang, state.home, state.current, data.get("urgent", False))
     await _with_retries(lambda: context.bot.send_message(operators, card, parse_mode=ParseMode.HTML))
-    await services.cases.open_case(data["case"], services.usage_log.user_hash(_user_key(update)), chat_id, lang)
+    await services.open_case(_user_key(update), chat_id, lang, case=data["case"])
 
 
 async def operator_reply(update: Update, context: SafarContext) -> None:
@@ -363,17 +365,18 @@ async def chat_member(update: Update, context: SafarContext) -> None:
 
 
 async def weekly_myth(context: SafarContext) -> None:
-    """Send this week's myth to every subscriber in their language, resumable and at most once."""
+    """Send this week's myth to every subscriber in their language, resumable and at most once.
+
+    With ``data=CATCH_UP`` (a start-up when `weekly_myth_due`), a started campaign only resumes.
+    """
     services = context.services
-    year, week, _ = dt.date.today().isocalendar()
+    now = dt.datetime.now(dt.UTC)
+    week = now.isocalendar()[1]
     dialogue = services.dialogue
     messages = {lang: text for lang in services.i18n.languages if (text := dialogue.weekly_myth(lang, week))}
-    campaign = Campaign(f"myth-{year}-W{week:02d}", messages)
-
-    async def send(chat_id: int, text: str) -> None:
-        await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
-
-    report = await Broadcaster(services.subscriptions, send).run(campaign)
+    campaign = Campaign(weekly_campaign_id(now), messages)
+    catch_up = getattr(context.job, "data", None) == CATCH_UP
+    report = await Broadcaster(services.subscriptions, telegram_sender(context.bot)).run(campaign, catch_up=catch_up)
     log.info("; ".join(report.lines()))
 
 
@@ -464,10 +467,13 @@ def build_application(
 
 
 def run(config: Config, webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8443) -> None:
+    """Poll, or serve a webhook that refuses (403) every request without Telegram's secret token header."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
+    logsafe.install(config.token)
     app = build_application(config)
     if webhook_url:
+        config = keys.with_webhook_secret(config)
         path = "telegram"
         app.run_webhook(
             listen=listen,
@@ -475,6 +481,7 @@ def run(config: Config, webhook_url: str | None = None, listen: str = "127.0.0.1
             url_path=path,
             webhook_url=f"{webhook_url.rstrip('/')}/{path}",
             allowed_updates=Update.ALL_TYPES,
+            secret_token=config.webhook_secret,
         )
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -105,7 +105,7 @@ def test_purge_command(usage_db):
 
     with sqlite3.connect(usage_db) as db:
         db.execute("UPDATE events SET ts = ? WHERE kind = 'start'", (time.time() - 200 * 86400,))
-    env = {"SAFAR_DB_PATH": str(usage_db), "SAFAR_HASH_SECRET": "secret"}
+    env = {"SAFAR_DB_PATH": str(usage_db), "SAFAR_HASH_SECRET": "a-test-secret-of-some-length"}
     out = run_cli("log", "purge", "--older-than", "90d", env=env).stdout
     assert out.startswith("3 events older than 90 days deleted")
 

@@ -10,7 +10,8 @@ import aiosqlite
 import pytest
 
 from bot.replies import Event, UserState
-from bot.usage_log import MIGRATIONS, SCHEMA_VERSION, UsageLog, load_secret, migrate, redact
+from bot.keys import load_secret
+from bot.usage_log import MIGRATIONS, SCHEMA_VERSION, UsageLog, migrate, redact
 from tests.telegram_fake import Updates, running_bot, to_update
 
 PHONE = "+996 555 123 456"
@@ -45,7 +46,7 @@ def test_secret_is_generated_once_and_kept_beside_the_database(tmp_path):
     first = load_secret(None, db)
     assert load_secret(None, db) == first
     assert (tmp_path / "safar.sqlite3.secret").stat().st_mode & 0o077 == 0
-    assert load_secret("from-config", db) == b"from-config"
+    assert load_secret("from-config-long-enough", tmp_path / "other.sqlite3") == b"from-config-long-enough"
 
 
 async def test_no_raw_id_or_phone_reaches_the_database_file(mini_content, config):
@@ -131,7 +132,7 @@ async def test_answers_keep_flowing_while_the_database_is_locked(mini_content, c
 async def test_a_database_that_cannot_open_costs_no_answer(mini_content, config, tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
-    broken = {"content_dir": mini_content, "db_path": blocker / "x.sqlite3", "hash_secret": "s"}
+    broken = {"content_dir": mini_content, "db_path": blocker / "x.sqlite3", "hash_secret": "a-test-secret-of-some-length"}
     async with running_bot(config, **broken) as (app, fake):
         await app.process_update(to_update(Updates(language_code="en").message("/help"), app.bot))
     assert fake.texts()
