@@ -62,13 +62,16 @@ class Database:
     def available(self) -> bool:
         return self.db is not None
 
-    async def run(self, work: Callable[[aiosqlite.Connection], Awaitable[T]], backoff=BACKOFF) -> T:
+    async def run(
+        self, work: Callable[[aiosqlite.Connection], Awaitable[T]], backoff: tuple[float, ...] | None = None
+    ) -> T:
         """Run ``work`` in one transaction and commit; retry a busy or failing database; else WriteFailed.
 
         An integrity error (a duplicate key) is not retried: it is the caller's to handle.
         """
         if self.db is None:
             raise WriteFailed("no database")
+        backoff = BACKOFF if backoff is None else backoff
         last: Exception | None = None
         for attempt in range(len(backoff) + 1):
             async with self._lock:

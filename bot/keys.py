@@ -122,8 +122,12 @@ def _sealed_data(db_path: Path) -> bool:
 
 def verify_secret(secret: bytes, db_path: Path, source: str) -> None:
     """Refuse a secret that is not the one the database's data was sealed with; record it on first use."""
-    if not db_path.exists():
-        return
+    if not db_path.exists():  # a first start: create it (private) to record which secret seals it
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
+        except OSError:
+            return  # a read-only folder: nothing will be sealed there either
     mine = key_check(secret)
     try:
         with contextlib.closing(sqlite3.connect(db_path, timeout=5)) as db:

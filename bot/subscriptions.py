@@ -75,3 +75,11 @@ class Subscriptions(ChatStore):
             if chat_id is not None:
                 subscribers.append(Subscriber(user_hash, chat_id, lang))
         return subscribers
+
+
+def should_unsubscribe(chat_type: str, status: str) -> bool:
+    """Whether a change of the bot's membership ends a subscription: only a private chat blocking the bot.
+
+    Removing the bot from a group says nothing about the remover's own private subscription.
+    """
+    return chat_type == "private" and status in ("kicked", "left")

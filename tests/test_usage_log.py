@@ -132,7 +132,11 @@ async def test_answers_keep_flowing_while_the_database_is_locked(mini_content, c
 async def test_a_database_that_cannot_open_costs_no_answer(mini_content, config, tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
-    broken = {"content_dir": mini_content, "db_path": blocker / "x.sqlite3", "hash_secret": "a-test-secret-of-some-length"}
+    broken = {
+        "content_dir": mini_content,
+        "db_path": blocker / "x.sqlite3",
+        "hash_secret": "a-test-secret-of-some-length",
+    }
     async with running_bot(config, **broken) as (app, fake):
         await app.process_update(to_update(Updates(language_code="en").message("/help"), app.bot))
     assert fake.texts()
