@@ -55,7 +55,7 @@ async def test_a_lost_secret_file_is_never_silently_replaced(config, mini_conten
     path = secret_path(config.db_path)
     backup = path.read_text()
     path.unlink()
-    with pytest.raises(SecretError, match="missing.*restore") as refused:
+    with pytest.raises(SecretError, match=r"missing.*restore") as refused:
         await Services.open(config)
     assert "\n" not in str(refused.value)
     assert not path.exists()  # no new secret was made over the old data

@@ -9,8 +9,8 @@ import time
 import aiosqlite
 import pytest
 
-from bot.replies import Event, UserState
 from bot.keys import load_secret
+from bot.replies import Event, UserState
 from bot.usage_log import MIGRATIONS, SCHEMA_VERSION, UsageLog, migrate, redact
 from tests.telegram_fake import Updates, running_bot, to_update
 
