@@ -190,19 +190,22 @@ def print_report(report: Report, console=None) -> None:
     )
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab) is prefixed with ' and shown as text."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell
+
+
 def write_csv(report: Report, path: Path) -> None:
+    """Unanswered questions for volunteers; what people wrote can never run as a formula when opened."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["count", "closest_topic", "representative", "examples"])
         for cluster in report.unanswered:
-            writer.writerow(
-                [
-                    cluster.count,
-                    cluster.closest_topic or "",
-                    cluster.representative,
-                    " | ".join(cluster.examples),
-                ]
-            )
+            row = [cluster.count, cluster.closest_topic or "", cluster.representative, " | ".join(cluster.examples)]
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
 
 
 def _bars(rows: list[tuple[str, float]], width: int = 560, bar: int = 18) -> str:

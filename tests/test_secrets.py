@@ -201,3 +201,14 @@ def test_a_401_at_start_up_prints_no_token(command, unauthorized_api, tmp_path):
     assert run.returncode != 0
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
     assert "refused the bot token" in output
+
+
+def test_cryptography_floor_is_past_known_cves():
+    import re
+    import tomllib
+
+    from bot.config import PROJECT_ROOT
+
+    dependencies = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    (floor,) = [re.search(r">=([\d.]+)", d).group(1) for d in dependencies if d.startswith("cryptography")]
+    assert tuple(map(int, floor.split("."))) >= (46, 0, 5)

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from bot.replies import Event, UserState
-from bot.stats import build_report, cluster_unanswered, render_html, short_summary, write_csv
+from bot.stats import Cluster, Report, build_report, cluster_unanswered, render_html, short_summary, write_csv
 from bot.usage_log import UsageLog
 from tests.conftest import run_cli
 
@@ -83,6 +83,20 @@ def test_csv_for_volunteers(usage_db, tmp_path):
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[0]["count"] == "2" and "ИП" in rows[0]["representative"]
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(tmp_path):
+    clusters = cluster_unanswered(
+        [('=HYPERLINK("http://x","click")', 3), ("+7 звоните", 2), ("-5 градусов работа?", 1), ("@a привет", 1)]
+    )
+    clusters.append(Cluster("\tвопрос", 1, ["\tвопрос"]))
+    report = Report(dt.date.today(), dt.date.today(), [], [], [], [], {}, [], [], [], clusters, {})
+    path = tmp_path / "unanswered.csv"
+    write_csv(report, path)
+    with path.open(encoding="utf-8") as handle:
+        cells = [cell for row in list(csv.reader(handle))[1:] for cell in row[2:]]
+    assert cells and all(not cell or cell[0] not in "=+-@\t" for cell in cells), cells
+    assert '\'=HYPERLINK("http://x","click")' in cells  # the text stays readable
 
 
 def test_events_outside_the_window_are_not_counted(usage_db):
