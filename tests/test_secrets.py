@@ -211,4 +211,4 @@ def test_cryptography_floor_is_past_known_cves():
 
     dependencies = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     (floor,) = [re.search(r">=([\d.]+)", d).group(1) for d in dependencies if d.startswith("cryptography")]
-    assert tuple(map(int, floor.split("."))) >= (46, 0, 5)
+    assert tuple(map(int, floor.split("."))) >= (50, 0, 0)  # CVE-2026-69247 affects 44.0.0 up to 49.x
