@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml
 
 # Compiled catalogs are build output: made from the .po files, never committed.
 locales/%/LC_MESSAGES/safar.mo: locales/%/LC_MESSAGES/safar.po $(STAMP)
-	$(VENV)/bin/pybabel -q compile --use-fuzzy -d locales -D safar -l $* 
+	$(VENV)/bin/pybabel -q compile -d locales -D safar -l $* 
 
 # The end-to-end tests drive the real bot against telegram-test-api (npm).
 $(E2E): tests/e2e/package.json tests/e2e/package-lock.json

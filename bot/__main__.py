@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -21,8 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     load_dotenv()
     parser = _parser()
     args = parser.parse_args(argv)
+    from bot import logsafe
+    from bot.keys import SecretError
+
+    config = None
     try:
         config = Config.from_env()
+        logsafe.install(config.token)
         if getattr(args, "content_dir", None):
             config = _with(config, content_dir=Path(args.content_dir))
         if not getattr(args, "handler", None):
@@ -35,9 +41,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
-    except Exception as error:
+    except SecretError as error:
+        print(f"safar: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # one plain line; the token never leaves in a traceback
+        if _invalid_token(error):
+            print(
+                "safar: Telegram refused the bot token (401/404): check TELEGRAM_BOT_TOKEN, "
+                "and TELEGRAM_API_BASE_URL if you set it.",
+                file=sys.stderr,
+            )
+            return 2
         if args.debug:
-            raise
+            token = config.token if config else None
+            print(logsafe.mask(traceback.format_exc(), token), file=sys.stderr, end="")
+            return 1
         print(describe_error(error), file=sys.stderr)
         return 1
 
@@ -56,6 +74,12 @@ def describe_error(error: Exception) -> str:
     if isinstance(error, OSError) and error.filename:
         return f"error: {error.filename}: {error.strerror or error}"
     return f"error: {error or type(error).__name__} (run with --debug to see where)"
+
+
+def _invalid_token(error: BaseException) -> bool:
+    from telegram.error import InvalidToken
+
+    return isinstance(error, InvalidToken)
 
 
 def _with(config: Config, **changes) -> Config:
@@ -139,6 +163,13 @@ def _parser() -> argparse.ArgumentParser:
     materials.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default dist/)")
     materials.set_defaults(handler=cmd_materials)
 
+    secret = commands.add_parser("secret", help="the hash secret kept beside the database")
+    secret_commands = secret.add_subparsers(title="secret commands", required=True)
+    rotate = secret_commands.add_parser(
+        "rotate", help="re-key the data under a new secret (stop the bot first); the old secret is gone after"
+    )
+    rotate.set_defaults(handler=cmd_secret_rotate)
+
     usage_log = commands.add_parser("log", help="the usage log")
     log_commands = usage_log.add_subparsers(title="log commands", required=True)
     purge = log_commands.add_parser("purge", help="delete events older than the retention period")
@@ -167,6 +198,7 @@ def cmd_start(args, config: Config) -> int:
 
 
 def cmd_run(args, config: Config) -> int:
+    from bot.keys import load_secret
     from bot.telegram_app import run
 
     if not config.token:
@@ -176,6 +208,7 @@ def cmd_run(args, config: Config) -> int:
             file=sys.stderr,
         )
         return 2
+    load_secret(config.hash_secret, config.db_path)  # a wrong or missing secret: one line, before Telegram
     run(config, webhook_url=args.webhook, listen=args.listen, port=args.port)
     return 0
 
@@ -310,8 +343,9 @@ def cmd_stats(args, config: Config) -> int:
 
 
 def cmd_broadcast(args, config: Config) -> int:
-    from bot.subscriptions import Broadcaster, CampaignError, Subscriptions, load_campaign
-    from bot.usage_log import load_secret
+    from bot.broadcast import Broadcaster, CampaignError, load_campaign
+    from bot.keys import load_secret
+    from bot.subscriptions import Subscriptions
 
     try:
         campaign = load_campaign(args.file)
@@ -327,31 +361,38 @@ def cmd_broadcast(args, config: Config) -> int:
             print(f"  {done}/{total} delivered", file=sys.stderr, flush=True)
 
     async def run() -> list[str]:
-        from telegram import Bot, LinkPreviewOptions
-        from telegram.constants import ParseMode
+        from telegram import Bot
+
+        from bot.broadcast_telegram import telegram_sender
 
         subscriptions = await Subscriptions.open(config.db_path, load_secret(config.hash_secret, config.db_path))
         base = (config.api_base_url or "https://api.telegram.org").rstrip("/") + "/bot"
         bot = Bot(config.token or "0:dry-run", base_url=base)
-        preview = LinkPreviewOptions(is_disabled=True)
-
-        async def send(chat_id: int, text: str) -> None:
-            await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=preview)
-
+        initialized = False
         try:
             if args.send:
                 await bot.initialize()
-            report = await Broadcaster(subscriptions, send, rate=args.rate).run(campaign, args.dry_run, progress)
+                initialized = True
+            broadcaster = Broadcaster(subscriptions, telegram_sender(bot), rate=args.rate)
+            report = await broadcaster.run(campaign, args.dry_run, progress)
         finally:
-            if args.send:
+            if initialized:
                 await bot.shutdown()
             await subscriptions.close()
         lines = report.lines()
         if args.dry_run:
             lines += [f"  --- {lang} ---\n{text}" for lang, text in sorted(campaign.messages.items())]
-        return lines
+        return lines, report.busy
 
-    print("\n".join(asyncio.run(run())))
+    lines, busy = asyncio.run(run())
+    print("\n".join(lines))
+    return 3 if busy else 0
+
+
+def cmd_secret_rotate(args, config: Config) -> int:
+    from bot.rotate import rotate
+
+    print("\n".join(rotate(config)))
     return 0
 
 
@@ -409,7 +450,8 @@ def _username_from_telegram(config: Config) -> str:
 
 
 def cmd_purge(args, config: Config) -> int:
-    from bot.usage_log import UsageLog, load_secret
+    from bot.keys import load_secret
+    from bot.usage_log import UsageLog
 
     age = args.older_than or dt.timedelta(days=config.retention_days)
 

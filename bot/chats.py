@@ -3,49 +3,150 @@
 Subscribers (weekly message) and open cases (a volunteer's answer) need a
 chat to deliver to. The id is sealed with Fernet under a key derived from
 the hash secret, which lives outside the database: the database alone says
-nothing about who is behind a row.
+nothing about who is behind a row. Message ids kept for a quick exit are
+filed under a keyed hash of the chat, never the chat id itself.
+
+Writes that a person is told about (subscribed, erased, sent to a volunteer)
+go through `Database.run`: one transaction at a time on its own connection,
+waiting out a lock and retried with backoff, and it says whether it landed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import logging
 import sqlite3
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 from cryptography.fernet import Fernet, InvalidToken
 
-from bot.usage_log import migrate
+from bot.usage_log import connect
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT = 2.0  # seconds SQLite waits for another writer (a purge chunk, the log writer)
+BACKOFF = (0.1, 0.4, 1.0)  # pauses between attempts; len + 1 attempts in all
+DELETABLE_FOR = 47 * 3600  # Telegram lets a bot delete private messages for 48 hours; keep a margin
+TRACKED_KEPT_FOR = 48 * 3600
+
+
+class WriteFailed(RuntimeError):
+    """A write that must land did not, after every retry: tell the person the truth."""
+
+
+class Database:
+    """One connection for the writes a person is told about: each transaction alone, retried."""
+
+    def __init__(self, db: aiosqlite.Connection | None):
+        self.db = db
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, db_path: Path) -> Database:
+        try:
+            return cls(await connect(db_path, BUSY_TIMEOUT))
+        except (sqlite3.Error, OSError) as error:
+            log.warning("database unavailable (%s): nothing will be kept", error)
+            return cls(None)
+
+    @property
+    def available(self) -> bool:
+        return self.db is not None
+
+    async def run(
+        self, work: Callable[[aiosqlite.Connection], Awaitable[T]], backoff: tuple[float, ...] | None = None
+    ) -> T:
+        """Run ``work`` in one transaction and commit; retry a busy or failing database; else WriteFailed.
+
+        An integrity error (a duplicate key) is not retried: it is the caller's to handle.
+        """
+        if self.db is None:
+            raise WriteFailed("no database")
+        backoff = BACKOFF if backoff is None else backoff
+        last: Exception | None = None
+        for attempt in range(len(backoff) + 1):
+            async with self._lock:
+                try:
+                    result = await work(self.db)
+                    await self.db.commit()
+                    return result
+                except sqlite3.IntegrityError:
+                    await self._rollback()
+                    raise
+                except sqlite3.Error as error:
+                    last = error
+                    await self._rollback()
+            if attempt < len(backoff):
+                log.warning("database write failed (%s), retry %d", last, attempt + 1)
+                await asyncio.sleep(backoff[attempt])
+        raise WriteFailed(str(last))
+
+    async def fetch(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Read rows; an unavailable database reads as empty."""
+        if self.db is None:
+            return []
+        async with self._lock:
+            try:
+                return list(await (await self.db.execute(sql, params)).fetchall())
+            except sqlite3.Error as error:
+                log.warning("database read failed (%s)", error)
+                return []
+
+    async def _rollback(self) -> None:
+        assert self.db is not None
+        try:
+            await self.db.rollback()
+        except sqlite3.Error:
+            log.warning("rollback failed")
+
+    async def close(self) -> None:
+        if self.db is not None:
+            await self.db.close()
+            self.db = None
+
+
+def chat_key(secret: bytes, chat_id: int) -> str:
+    """A keyed hash of a chat id: lets the bot find a chat's rows, tells nobody which chat it is."""
+    return hmac.new(secret, f"chat:{chat_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def fernet_for(secret: bytes) -> Fernet:
+    key = hmac.new(secret, b"safar subscribers", hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 class ChatStore:
     """A table of sealed chat ids in the usage database; without a database it stays empty."""
 
-    def __init__(self, db: aiosqlite.Connection | None, secret: bytes):
-        self._db = db
-        key = hmac.new(secret, b"safar subscribers", hashlib.sha256).digest()
-        self._fernet = Fernet(base64.urlsafe_b64encode(key))
+    def __init__(self, db: Database | aiosqlite.Connection | None, secret: bytes):
+        self.database = db if isinstance(db, Database) else Database(db)
+        self._secret = secret
+        self._fernet = fernet_for(secret)
+        self._owns_database = False
+
+    @property
+    def _db(self) -> aiosqlite.Connection | None:
+        return self.database.db
 
     @classmethod
     async def open(cls, db_path: Path, secret: bytes):
-        try:
-            db_path.parent.mkdir(parents=True, exist_ok=True)
-            db = await aiosqlite.connect(db_path, timeout=5)
-            await db.execute("PRAGMA journal_mode=WAL")
-            await migrate(db)
-        except (sqlite3.Error, OSError) as error:
-            log.warning("%s unavailable (%s): nothing will be kept", cls.__name__, error)
-            return cls(None, secret)
-        return cls(db, secret)
+        """A store on its own connection (the command line); the bot shares one `Database`."""
+        store = cls(await Database.open(db_path), secret)
+        store._owns_database = True
+        return store
 
     async def close(self) -> None:
-        if self._db is not None:
-            await self._db.close()
+        if self._owns_database:
+            await self.database.close()
 
     def seal(self, chat_id: int) -> str:
         return self._fernet.encrypt(str(chat_id).encode()).decode()
@@ -56,3 +157,62 @@ class ChatStore:
         except (InvalidToken, ValueError):
             log.warning("a chat cannot be read with this secret: skipped")
             return None
+
+    def chat_key(self, chat_id: int) -> str:
+        return chat_key(self._secret, chat_id)
+
+
+class TrackedMessages(ChatStore):
+    """The message ids of private chats (both directions), so a quick exit can delete them after a restart.
+
+    Kept 48 hours (Telegram's limit for a bot to delete them), under a keyed hash of the chat.
+    """
+
+    async def track(self, chat_id: int, message_id: int, at: float | None = None) -> bool:
+        key, now = self.chat_key(chat_id), at or time.time()
+
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT INTO tracked (chat, message_id, ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (key, int(message_id), now),
+            )
+
+        try:
+            await self.database.run(work, backoff=(0.1,))
+            return True
+        except WriteFailed as error:
+            log.warning("quick exit: a message id could not be kept (%s)", error)
+            return False
+
+    async def recent(self, chat_id: int, now: float | None = None) -> list[int]:
+        """The ids still deletable (younger than 47 hours), oldest first."""
+        cutoff = (now or time.time()) - DELETABLE_FOR
+        rows = await self.database.fetch(
+            "SELECT message_id FROM tracked WHERE chat = ? AND ts > ? ORDER BY message_id",
+            (self.chat_key(chat_id), cutoff),
+        )
+        return [row[0] for row in rows]
+
+    async def forget(self, chat_id: int) -> bool:
+        key = self.chat_key(chat_id)
+
+        async def work(db: aiosqlite.Connection) -> None:
+            await db.execute("DELETE FROM tracked WHERE chat = ?", (key,))
+
+        try:
+            await self.database.run(work)
+            return True
+        except WriteFailed as error:
+            log.warning("quick exit: message ids not forgotten (%s)", error)
+            return False
+
+    async def prune(self, now: float | None = None) -> int:
+        cutoff = (now or time.time()) - TRACKED_KEPT_FOR
+
+        async def work(db: aiosqlite.Connection) -> int:
+            return (await db.execute("DELETE FROM tracked WHERE ts < ?", (cutoff,))).rowcount
+
+        try:
+            return await self.database.run(work)
+        except WriteFailed:
+            return 0

@@ -36,6 +36,7 @@ class Config:
     operator_ids: frozenset[int] = frozenset()
     operator_chat_id: int | None = None  # where "talk to a person" questions go; hidden without it
     hash_secret: Secret | None = None
+    webhook_secret: Secret | None = None  # Telegram's X-Telegram-Bot-Api-Secret-Token; see bot/keys.py
     retention_days: int = 90
     default_language: str = "ru"
     thresholds: MatchThresholds = field(default_factory=MatchThresholds)
@@ -54,6 +55,7 @@ class Config:
             int(part) for part in env.get("SAFAR_OPERATOR_IDS", "").replace(" ", "").split(",") if part
         )
         secret = env.get("SAFAR_HASH_SECRET")
+        webhook = env.get("SAFAR_WEBHOOK_SECRET", "").strip()
         return cls(
             token=Secret(env.get("TELEGRAM_BOT_TOKEN", "").strip()),
             api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
@@ -63,6 +65,7 @@ class Config:
             operator_ids=operators,
             operator_chat_id=int(env["SAFAR_OPERATOR_CHAT_ID"]) if env.get("SAFAR_OPERATOR_CHAT_ID") else None,
             hash_secret=Secret(secret) if secret else None,
+            webhook_secret=Secret(webhook) if webhook else None,
             retention_days=int(env.get("SAFAR_RETENTION_DAYS", defaults.retention_days)),
             default_language=env.get("SAFAR_DEFAULT_LANGUAGE", defaults.default_language),
             thresholds=thresholds,

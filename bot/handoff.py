@@ -2,45 +2,84 @@
 
 Operators see the case number, the language and the countries, never a
 name or a username. The case keeps the sealed chat id so the answer can
-reach the person; /delete and /exit erase the person's cases.
+reach the person until the case is closed; /delete and /exit erase the
+person's cases.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 import secrets
+import sqlite3
 import time
 
-from bot.chats import ChatStore
+import aiosqlite
 
-CASE = re.compile(r"#([0-9A-F]{6})\b")
+from bot.chats import ChatStore, WriteFailed
+
+log = logging.getLogger(__name__)
+
+#: Case numbers: no 0/O, 1/I/L to misread; 31**8 (almost a trillion) numbers for years of cases.
+CASE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CASE_LENGTH = 8
+#: The one definition of a case number in text: today's, or the six hex digits of older cases.
+CASE_ID = rf"[{CASE_ALPHABET}]{{{CASE_LENGTH}}}|[0-9A-F]{{6}}"
+CASE = re.compile(rf"#({CASE_ID})\b")
+NEW_CASE_ATTEMPTS = 5
 
 
 def new_case_id() -> str:
-    return secrets.token_hex(3).upper()
+    return "".join(secrets.choice(CASE_ALPHABET) for _ in range(CASE_LENGTH))
 
 
 class Cases(ChatStore):
-    async def open_case(self, case: str, user_hash: str, chat_id: int, lang: str) -> bool:
-        if self._db is None:
+    async def open_case(self, user_hash: str, chat_id: int, lang: str, case: str | None = None) -> str | None:
+        """A new case with a number no other case has; None if it could not be kept (tell the person).
+
+        ``case`` proposes the number; if another case has it, None (it is never overwritten).
+        """
+        sealed = self.seal(chat_id)
+        proposed = case
+        for _ in range(1 if proposed else NEW_CASE_ATTEMPTS):
+            case = proposed or new_case_id()
+
+            async def work(db: aiosqlite.Connection, case: str = case) -> None:
+                await db.execute(
+                    "INSERT INTO cases (id, user_hash, chat, lang, created) VALUES (?, ?, ?, ?, ?)",
+                    (case, user_hash, sealed, lang, time.time()),
+                )
+
+            try:
+                await self.database.run(work)
+                return case
+            except sqlite3.IntegrityError:
+                continue  # that number is taken: draw another
+            except WriteFailed as error:
+                log.warning("a case could not be kept (%s)", error)
+                return None
+        return None
+
+    async def close_case(self, case: str) -> bool:
+        """Close a case: its sealed chat is forgotten and later replies are refused. False if not kept."""
+
+        async def work(db: aiosqlite.Connection) -> int:
+            return (await db.execute("DELETE FROM cases WHERE id = ?", (case,))).rowcount
+
+        try:
+            return await self.database.run(work) > 0
+        except WriteFailed as error:
+            log.warning("a case could not be closed (%s)", error)
             return False
-        await self._db.execute(
-            "INSERT OR REPLACE INTO cases (id, user_hash, chat, lang, created) VALUES (?, ?, ?, ?, ?)",
-            (case, user_hash, self.seal(chat_id), lang, time.time()),
-        )
-        await self._db.commit()
-        return True
 
     async def find(self, case: str) -> tuple[int, str] | None:
         """The chat and language of a case, if it is still open."""
-        if self._db is None:
+        rows = await self.database.fetch("SELECT chat, lang FROM cases WHERE id = ?", (case,))
+        if not rows:
             return None
-        row = await (await self._db.execute("SELECT chat, lang FROM cases WHERE id = ?", (case,))).fetchone()
-        if row is None:
-            return None
-        chat_id = self.open_seal(row[0])
-        return (chat_id, row[1]) if chat_id is not None else None
+        chat_id = self.open_seal(rows[0][0])
+        return (chat_id, rows[0][1]) if chat_id is not None else None
 
 
 def operator_card(case: str, text: str, lang: str, home: str | None, current: str | None, urgent: bool) -> str:
@@ -54,5 +93,6 @@ def operator_card(case: str, text: str, lang: str, home: str | None, current: st
 
 
 def case_in(text: str | None) -> str | None:
+    """The case number in an operator card (new eight-letter numbers and older six-hex ones)."""
     found = CASE.search(text or "")
     return found.group(1) if found else None

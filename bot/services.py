@@ -1,29 +1,58 @@
-"""The services a conversation needs, opened once and shared by every adapter."""
+"""The services a conversation needs, opened once and shared by every adapter.
+
+What a person is told about is written at once and reported honestly:
+`erase_user`, `subscribe`, `unsubscribe` and `open_case` return whether the
+write landed, after a busy timeout and a few retries with backoff. An
+erasure (or unsubscription) that still fails is kept **in memory** and
+retried every `RETRY_SECONDS` until it lands (and once more at shutdown):
+if the process stops before the database is writable again it is lost, so
+the person is told to try again, never that it is done. Meanwhile the bot
+already acts as if it were done: settings read as empty, and nothing of
+that person queued before the request is written.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import aiosqlite
+
+from bot.chats import Database, TrackedMessages, WriteFailed
 from bot.config import Config
 from bot.content import Content, Problem, load_content
 from bot.content_check import cross_check
 from bot.dialogue import Dialogue
-from bot.handoff import Cases, new_case_id
+from bot.handoff import Cases
 from bot.i18n import I18n
+from bot.keys import load_secret
 from bot.matching import Matcher
-from bot.replies import Erase, EraseChat, Event, Turn, UserState
+from bot.replies import Erase, EraseChat, Turn, UserState
 from bot.subscriptions import Subscriptions
-from bot.usage_log import UsageLog, load_secret
+from bot.usage_log import UsageLog, erase_rows
 
 log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 30.0
 
 
 class ContentError(RuntimeError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("content has errors:\n" + "\n".join(map(str, problems)))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An erasure (or, with ``only_subscription``, an unsubscription) that has not landed yet."""
+
+    user_hash: str
+    asked: float
+    chat: str | None = None
+    only_subscription: bool = False
 
 
 @dataclass
@@ -35,36 +64,58 @@ class Services:
     subscriptions: Subscriptions
     cases: Cases
     loaded_at: float
+    database: Database = field(default_factory=lambda: Database(None))
+    tracked: TrackedMessages | None = None
+    pending: dict[str, Pending] = field(default_factory=dict)
+    _retrier: asyncio.Task | None = None
+    _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
     async def open(cls, config: Config) -> Services:
+        """Raises keys.SecretError (one line to show) for a missing, short or wrong secret."""
         content = _load(config)
         i18n = I18n(config.locales_dir, content.languages, config.default_language)
-        dialogue = Dialogue(content, Matcher(content, config.thresholds), i18n, can_talk=bool(config.operator_chat_id))
+        dialogue = _dialogue(config, content, i18n)
         secret = load_secret(config.hash_secret, config.db_path)
         usage_log = await UsageLog.open(config.db_path, secret)
-        subscriptions = await Subscriptions.open(config.db_path, secret)
-        cases = await Cases.open(config.db_path, secret)
-        return cls(config, i18n, dialogue, usage_log, subscriptions, cases, time.time())
+        database = await Database.open(config.db_path)
+        services = cls(
+            config,
+            i18n,
+            dialogue,
+            usage_log,
+            Subscriptions(database, secret),
+            Cases(database, secret),
+            time.time(),
+            database,
+            TrackedMessages(database, secret),
+        )
+        services._retrier = asyncio.create_task(services._retry_loop(), name="erasure-retries")
+        return services
 
     @property
     def content(self) -> Content:
         return self.dialogue.content
 
-    def reload(self) -> list[Problem]:
-        """Re-read the content; on any error keep the content that is live and return the errors."""
-        try:
-            content = _load(self.config)
-            i18n = I18n(self.config.locales_dir, content.languages, self.config.default_language)
-        except ContentError as error:
-            log.warning("content reload refused: %d errors", len(error.problems))
-            return error.problems
-        self.i18n = i18n
-        self.dialogue = Dialogue(
-            content, Matcher(content, self.config.thresholds), i18n, can_talk=bool(self.config.operator_chat_id)
-        )
-        self.loaded_at = time.time()
-        return []
+    async def reload(self) -> list[Problem]:
+        """Re-read the content off the event loop; on any error keep the live content and return the errors.
+
+        The new content is swapped in at once (one assignment): a conversation sees the old or the new.
+        """
+        async with self._reload_lock:
+            try:
+                _, i18n, dialogue = await asyncio.to_thread(self._parse)
+            except ContentError as error:
+                log.warning("content reload refused: %d errors", len(error.problems))
+                return error.problems
+            self.i18n, self.dialogue = i18n, dialogue
+            self.loaded_at = time.time()
+            return []
+
+    def _parse(self) -> tuple[Content, I18n, Dialogue]:
+        content = _load(self.config)
+        i18n = I18n(self.config.locales_dir, content.languages, self.config.default_language)
+        return content, i18n, _dialogue(self.config, content, i18n)
 
     async def load_state(self, user_id: int | str) -> UserState:
         return await self.usage_log.load_state(user_id)
@@ -78,49 +129,118 @@ class Services:
         except Exception:  # the log must never cost an answer
             log.exception("usage log record failed")
 
-    # --- effects: written at once, and reported honestly ---------------------------------------
+    # --- writes a person is told about ----------------------------------------------------
 
-    async def erase_user(self, user_id: int | str) -> bool:
-        """Erase settings, events, cases and subscription; True only once it is written."""
-        before = self.usage_log.dropped
-        try:
-            self.usage_log.record(user_id, [Event("delete")])
-            await self.usage_log.flush()
-        except Exception:
-            log.exception("erase failed")
-            return False
-        return self.usage_log.dropped == before
+    async def erase_user(self, user_key: int | str, chat_id: int | None = None) -> bool:
+        """Erase everything kept about a person: settings, events, cases, subscription, sealed chats,
+        and (with ``chat_id``) the quick-exit message ids of their private chat.
 
-    async def subscribe(self, user_id: int | str, chat_id: int | None, lang: str) -> bool:
-        if chat_id is None:
+        True: it is gone. False: not yet; it is retried in the background until it lands — tell the
+        person "I could not erase it right now — try again in a minute" (never "erased").
+        """
+        user = self.usage_log.user_hash(user_key)
+        chat = self.tracked.chat_key(chat_id) if self.tracked and chat_id is not None else None
+        request = Pending(user, time.time(), chat)
+        self.usage_log.forget(user, request.asked)
+        if await self._apply(request):
+            self.pending.pop(user, None)
+            return True
+        self._queue(request)
+        return False
+
+    async def subscribe(self, user_key: int | str, chat_id: int | None, lang: str) -> bool:
+        """Keep the sealed chat for the weekly message. False: nothing kept — say "try again later"."""
+        if chat_id is None:  # the terminal chat has nowhere to deliver to
             return False
+        return await self.subscriptions.subscribe(self.usage_log.user_hash(user_key), chat_id, lang)
+
+    async def unsubscribe(self, user_key: int | str) -> bool:
+        """Forget the subscription. False: not yet, retried in the background — say "try again in a minute"."""
+        user = self.usage_log.user_hash(user_key)
+        if await self.subscriptions.unsubscribe(user):
+            return True
+        self._queue(Pending(user, time.time(), only_subscription=True))
+        return False
+
+    async def open_case(self, user_key: int | str, chat_id: int, lang: str, case: str | None = None) -> str | None:
+        """A new case number for "talk to a person", kept with the sealed chat. None: nothing was kept —
+        do not post to the operators; tell the person it could not be sent and to try again (or a hotline)."""
+        return await self.cases.open_case(self.usage_log.user_hash(user_key), chat_id, lang, case)
+
+    async def close_case(self, case: str) -> bool:
+        return await self.cases.close_case(case)
+
+    async def find_case(self, case: str) -> tuple[int, str] | None:
+        return await self.cases.find(case)
+
+    # --- quick exit -----------------------------------------------------------------------
+
+    async def track_message(self, chat_id: int, message_id: int) -> bool:
+        """Remember a private chat's message (either direction) for a quick exit, for 48 hours."""
+        return bool(self.tracked) and await self.tracked.track(chat_id, message_id)
+
+    async def tracked_messages(self, chat_id: int) -> list[int]:
+        """The chat's message ids Telegram still lets the bot delete (younger than 47 hours)."""
+        return await self.tracked.recent(chat_id) if self.tracked else []
+
+    async def forget_messages(self, chat_id: int) -> bool:
+        return bool(self.tracked) and await self.tracked.forget(chat_id)
+
+    # --- the retries ----------------------------------------------------------------------
+
+    def _queue(self, request: Pending) -> None:
+        previous = self.pending.get(request.user_hash)
+        if previous is not None and not previous.only_subscription:
+            request = Pending(request.user_hash, max(previous.asked, request.asked), previous.chat or request.chat)
+        self.pending[request.user_hash] = request
+        log.warning("an erasure could not be written yet: retried every %.0f s", RETRY_SECONDS)
+
+    async def _apply(self, request: Pending) -> bool:
+        if request.only_subscription:
+            return await self.subscriptions.unsubscribe(request.user_hash)
+
+        async def work(db: aiosqlite.Connection) -> None:
+            await erase_rows(db, request.user_hash, request.asked, request.chat)
+
         try:
-            return await self.subscriptions.subscribe(self.usage_log.user_hash(user_id), chat_id, lang)
-        except Exception:
-            log.exception("subscribe failed")
+            async with self.usage_log.write_lock:  # no batch of the log writer is half-way meanwhile
+                await self.database.run(work)
+            return True
+        except WriteFailed as error:
+            log.warning("erasure failed (%s)", error)
             return False
 
-    async def unsubscribe(self, user_id: int | str) -> bool:
-        try:
-            return await self.subscriptions.unsubscribe(self.usage_log.user_hash(user_id))
-        except Exception:
-            log.exception("unsubscribe failed")
-            return False
+    async def retry_pending(self) -> int:
+        """Try every pending erasure once; return how many are still pending."""
+        for user, request in list(self.pending.items()):
+            if await self._apply(request) and self.pending.get(user) is request:
+                del self.pending[user]
+        return len(self.pending)
 
-    async def open_case(self, user_id: int | str, chat_id: int, lang: str) -> str | None:
-        """A new case for the person's question, or None if it could not be kept."""
-        case = new_case_id()
-        try:
-            kept = await self.cases.open_case(case, self.usage_log.user_hash(user_id), chat_id, lang)
-        except Exception:
-            log.exception("case not opened")
-            return None
-        return case if kept else None
+    async def _retry_loop(self) -> None:
+        while True:
+            await asyncio.sleep(RETRY_SECONDS)
+            try:
+                if self.pending:
+                    await self.retry_pending()
+                if self.tracked:
+                    await self.tracked.prune()
+            except Exception:
+                log.exception("erasure retries failed")
 
     async def close(self) -> None:
+        if self._retrier is not None:
+            self._retrier.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._retrier
+        if self.pending and await self.retry_pending():
+            log.error("%d erasures could not be written before shutdown", len(self.pending))
         await self.usage_log.close()
-        await self.subscriptions.close()
-        await self.cases.close()
+        await self.database.close()
+
+
+def _dialogue(config: Config, content: Content, i18n: I18n) -> Dialogue:
+    return Dialogue(content, Matcher(content, config.thresholds), i18n, can_talk=bool(config.operator_chat_id))
 
 
 def _load(config: Config) -> Content:

@@ -449,21 +449,29 @@ def print_report(report: Report, console=None) -> None:
         console.print(out)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula (=, +, -, @, tab) is prefixed with ' and shown as text."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_START) else cell
+
+
 def write_csv(report: Report, path: Path) -> None:
+    """Unanswered questions for volunteers; what people wrote can never run as a formula when opened."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["count", "language", "why", "closest_topic", "representative", "examples"])
         for cluster in report.unanswered:
-            writer.writerow(
-                [
-                    cluster.count,
-                    cluster.language,
-                    cluster.why,
-                    cluster.closest_topic or "",
-                    cluster.representative,
-                    " | ".join(cluster.examples),
-                ]
-            )
+            row = [
+                cluster.count,
+                cluster.language,
+                cluster.why,
+                cluster.closest_topic or "",
+                cluster.representative,
+                " | ".join(cluster.examples),
+            ]
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
 
 
 SVG_WIDTH = 640

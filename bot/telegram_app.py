@@ -9,12 +9,10 @@ import html
 import logging
 import sqlite3
 import time
-from collections import deque
 from dataclasses import dataclass, field, replace
 
 from telegram import (
     BotCommand,
-    ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -46,7 +44,9 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import geo
+from bot import geo, keys, logsafe
+from bot.broadcast import CATCH_UP, Broadcaster, Campaign, weekly_campaign_id, weekly_myth_due
+from bot.broadcast_telegram import telegram_sender
 from bot.config import Config
 from bot.dialogue import share_cards
 from bot.features.answers import SHARE_CAMPAIGN
@@ -54,7 +54,7 @@ from bot.handoff import case_in, operator_card
 from bot.materials import MaterialsError, ShareImages
 from bot.replies import Erase, EraseChat, Event, Message, OpenCase, Subscribe, Turn, Unsubscribe, UserState
 from bot.services import Services
-from bot.subscriptions import Broadcaster, Campaign
+from bot.subscriptions import should_unsubscribe
 from bot.wire import EventKind
 
 log = logging.getLogger(__name__)
@@ -62,8 +62,6 @@ log = logging.getLogger(__name__)
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 SEND_ATTEMPTS = 3
 RETRY_DELAY = 0.5
-DELETABLE_FOR = 47 * 3600  # Telegram lets a bot delete messages in a private chat for 48 hours
-TRACKED_MESSAGES = 500
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -135,19 +133,16 @@ async def _with_retries(call, attempts: int = SEND_ATTEMPTS):
     return None
 
 
-def _track(context: SafarContext, chat_type: str, message_id: int | None) -> None:
-    """Remember message ids of a private chat in memory (never on disk), for a quick exit."""
-    if chat_type != ChatType.PRIVATE or message_id is None or context.chat_data is None:
+async def _track(context: SafarContext, chat_id: int, chat_type: str, message_id: int | None) -> None:
+    """Remember a private chat's message (either direction, sealed, for 48 hours), for a quick exit."""
+    if chat_type != ChatType.PRIVATE or message_id is None:
         return
-    tracked: deque = context.chat_data.setdefault("messages", deque(maxlen=TRACKED_MESSAGES))
-    tracked.append((message_id, time.time()))
+    await context.services.track_message(chat_id, message_id)
 
 
 async def _erase_chat(context: SafarContext, chat_id: int) -> None:
     """Delete what Telegram still lets the bot delete in this chat: its messages and the person's."""
-    tracked: deque = (context.chat_data or {}).get("messages", deque())
-    recent = [message_id for message_id, sent in tracked if time.time() - sent < DELETABLE_FOR]
-    tracked.clear()
+    recent = await context.services.tracked_messages(chat_id)
     for start in range(0, len(recent), 100):
         try:
             await context.bot.delete_messages(chat_id, recent[start : start + 100])
@@ -171,7 +166,7 @@ async def send_turn(update: Update, context: SafarContext, messages: list[Messag
                 )
             )
             if not quick_exit:
-                _track(context, chat.type, sent.message_id if sent else None)
+                await _track(context, chat.id, chat.type, sent.message_id if sent else None)
         for contact in message.contacts:
             try:
                 sent = await _with_retries(
@@ -179,7 +174,7 @@ async def send_turn(update: Update, context: SafarContext, messages: list[Messag
                         chat.id, phone_number=contact.phone_number, first_name=contact.name
                     )
                 )
-                _track(context, chat.type, sent.message_id if sent else None)
+                await _track(context, chat.id, chat.type, sent.message_id if sent else None)
             except BadRequest as error:  # a contact card is a convenience; the number is in the text
                 log.warning("contact card not sent: %s", error)
 
@@ -208,9 +203,9 @@ async def _perform(update: Update, context: SafarContext, turn: Turn) -> list[Me
             case EraseChat():
                 if chat_id is not None:
                     await _erase_chat(context, chat_id)
-                ok = await services.erase_user(user)
+                ok = await services.erase_user(user, chat_id)
             case Erase():
-                ok = await services.erase_user(user)
+                ok = await services.erase_user(user, chat_id)
             case Subscribe(lang=lang):
                 ok = await services.subscribe(user, chat_id, lang)
             case Unsubscribe():
@@ -230,7 +225,8 @@ async def _converse(update: Update, context: SafarContext, act) -> None:
     started = time.perf_counter()
     state = await _state(update, services)
     if update.effective_chat and update.effective_message:
-        _track(context, update.effective_chat.type, update.effective_message.message_id)
+        chat = update.effective_chat
+        await _track(context, chat.id, chat.type, update.effective_message.message_id)
     turn: Turn = act(services.dialogue, state)
     replies = await _perform(update, context, turn)
     await send_turn(update, context, turn.messages + replies, turn.quick_exit)
@@ -386,7 +382,7 @@ async def location(update: Update, context: SafarContext) -> None:
 
 async def reload_content(update: Update, context: SafarContext) -> None:
     """Operators: re-read the content; a broken file is reported and the live content stays."""
-    problems = context.services.reload()
+    problems = await context.services.reload()
     if problems:
         lines = "\n".join(html.escape(str(p)) for p in problems[:20])
         text = f"❌ Content NOT reloaded ({len(problems)} errors); the previous content stays live:\n{lines}"
@@ -428,6 +424,7 @@ async def _open_case(
         await _with_retries(lambda: context.bot.send_message(operators, card))
     except TelegramError as error:
         log.warning("case not posted to the operators' chat: %s", error)
+        await services.close_case(case)
         return None
     return case
 
@@ -435,39 +432,47 @@ async def _open_case(
 async def operator_reply(update: Update, context: SafarContext) -> None:
     """An operator's reply to a case message goes back to the person, and nothing else of the operator."""
     message = update.effective_message
-    case = case_in(message.reply_to_message.text if message.reply_to_message else None)
-    found = await context.services.cases.find(case) if case else None
+    services = context.services
+    replied = message.reply_to_message
+    case = case_in((replied.text or replied.caption) if replied else None)
+    found = await services.find_case(case) if case else None
     if found is None:
-        await message.reply_text("Not delivered: reply to a case message (#XXXXXX) that is still open.")
+        await message.reply_text("Not delivered: reply to a case message (#XXXXXXXX) that is still open.")
         return
     chat_id, lang = found
-    _ = context.services.i18n.gettext(lang)
+    _ = services.i18n.gettext(lang)
     heading = _("A volunteer answers:")
-    text = f"💬 <b>{html.escape(heading)}</b>\n\n{html.escape(message.text or '')}"
-    await _with_retries(lambda: context.bot.send_message(chat_id, text))
+    words = message.text or message.caption or ""
+    text = f"💬 <b>{html.escape(heading)}</b>\n\n{html.escape(words)}"
+    if message.photo:  # a picture (a map, a document to show) goes with the words as its caption
+        sent = await _with_retries(lambda: context.bot.send_photo(chat_id, message.photo[-1].file_id, caption=text))
+    else:
+        sent = await _with_retries(lambda: context.bot.send_message(chat_id, text))
+    if sent:  # the volunteer's answer is the most telling message of all: a quick exit deletes it too
+        await services.track_message(chat_id, sent.message_id)
     await message.reply_text(f"✓ Delivered to case #{case}.")
 
 
 async def chat_member(update: Update, context: SafarContext) -> None:
-    """A person who blocks the bot is unsubscribed at once."""
+    """A person who blocks the bot is unsubscribed at once (removing it from a group is not that)."""
     change = update.my_chat_member
-    if change and change.new_chat_member.status in (ChatMember.BANNED, ChatMember.LEFT):
-        services = context.services
-        await services.subscriptions.unsubscribe(services.usage_log.user_hash(_user_key(update)))
+    if change and should_unsubscribe(change.chat.type, change.new_chat_member.status):
+        await context.services.unsubscribe(_user_key(update))
 
 
 async def weekly_myth(context: SafarContext) -> None:
-    """Send this week's myth to every subscriber in their language, resumable and at most once."""
+    """Send this week's myth to every subscriber in their language, resumable and at most once.
+
+    With ``data=CATCH_UP`` (a start-up when `weekly_myth_due`), a started campaign only resumes.
+    """
     services = context.services
-    year, week, _ = dt.date.today().isocalendar()
+    now = dt.datetime.now(dt.UTC)
+    week = now.isocalendar()[1]
     dialogue = services.dialogue
     messages = {lang: text for lang in services.i18n.languages if (text := dialogue.weekly_myth(lang, week))}
-    campaign = Campaign(f"myth-{year}-W{week:02d}", messages)
-
-    async def send(chat_id: int, text: str) -> None:
-        await context.bot.send_message(chat_id, text)
-
-    report = await Broadcaster(services.subscriptions, send).run(campaign)
+    campaign = Campaign(weekly_campaign_id(now), messages)
+    catch_up = getattr(context.job, "data", None) == CATCH_UP
+    report = await Broadcaster(services.subscriptions, telegram_sender(context.bot)).run(campaign, catch_up=catch_up)
     log.info("; ".join(report.lines()))
 
 
@@ -509,6 +514,8 @@ def build_application(
 
         if app.job_queue is not None:  # the myth of the week, Mondays at 10:00 UTC
             app.job_queue.run_daily(weekly_myth, WEEKLY_AT, days=(MONDAY,), name="weekly-myth")
+            if weekly_myth_due(dt.datetime.now(dt.UTC)):  # a restart must not skip (or repeat) this week's
+                app.job_queue.run_once(weekly_myth, when=60, data=CATCH_UP, name="weekly-myth-catch-up")
 
     async def post_shutdown(app: Application) -> None:
         if app.bot_data.services:
@@ -538,9 +545,8 @@ def build_application(
     private_or_group = filters.UpdateType.MESSAGE & (filters.ChatType.PRIVATE | filters.ChatType.GROUPS)
     # Order matters: the first matching handler in the group wins.
     if config.operator_chat_id is not None:  # an operator's reply in the operators' chat goes to the person
-        app.add_handler(
-            MessageHandler(filters.Chat(config.operator_chat_id) & filters.REPLY & filters.TEXT, operator_reply)
-        )
+        replies = filters.Chat(config.operator_chat_id) & filters.REPLY & filters.UpdateType.MESSAGE
+        app.add_handler(MessageHandler(replies & (filters.TEXT | filters.PHOTO), operator_reply))
     app.add_handler(CommandHandler("start", start))  # with a deep-link payload and Telegram's language
     operators = filters.User(user_id=config.operator_ids)  # for anyone else these are unknown commands
     app.add_handler(CommandHandler("reload", reload_content, filters=operators))
@@ -557,10 +563,13 @@ def build_application(
 
 
 def run(config: Config, webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8443) -> None:
+    """Poll, or serve a webhook that refuses (403) every request without Telegram's secret token header."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
+    logsafe.install(config.token)
     app = build_application(config)
     if webhook_url:
+        config = keys.with_webhook_secret(config)
         path = "telegram"
         app.run_webhook(
             listen=listen,
@@ -568,6 +577,7 @@ def run(config: Config, webhook_url: str | None = None, listen: str = "127.0.0.1
             url_path=path,
             webhook_url=f"{webhook_url.rstrip('/')}/{path}",
             allowed_updates=Update.ALL_TYPES,
+            secret_token=config.webhook_secret,
         )
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -5,6 +5,10 @@ their Telegram id with a secret that never leaves the machine, and user
 text is kept only where the bot failed to answer, after redaction. Writes
 go through a queue and are batched off the reply path: a locked, read-only
 or full database costs log events (with a warning), never an answer.
+
+What a person is *told* about (erasure, a subscription, a case) is not
+written here but synchronously through `bot.chats.Database`; `erase_rows`
+is the one place that knows every table a person leaves traces in.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import sqlite3
 import time
 from collections import defaultdict
@@ -35,6 +38,10 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 FLUSH_SECONDS = 0.5
 READ_TIMEOUT = 0.3
+WRITER_BUSY_TIMEOUT = 2.0  # the writer is off the reply path: it may wait out a purge chunk
+WRITE_ATTEMPTS = 3
+PURGE_CHUNK = 2000  # rows per purge transaction, so the bot's writes slip in between
+PURGE_PAUSE = 0.02
 TEXT_KEPT_FOR = frozenset({"none", "suggest"})
 #: Small talk that brushes the person off ("I only answer questions about work abroad"): maybe a topic we lack.
 BRUSH_OFF_INTENTS = frozenset({"offtopic", "complaint"})
@@ -120,40 +127,90 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE users SET going = current, current = home
         WHERE stage = 'before' AND home IS NOT NULL AND current IS NOT NULL AND current != home;
     """,
+    # 9: the key check, message ids for a quick exit (chat hashed), and one sender per campaign
+    """
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE tracked (
+        chat TEXT NOT NULL, message_id INTEGER NOT NULL, ts REAL NOT NULL, PRIMARY KEY (chat, message_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX tracked_ts ON tracked (ts);
+    CREATE TABLE campaign_locks (campaign TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+#: Invisible characters that could hide a phone number from the patterns below.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+_TLDS = "com|ru|me|org|net|kg|tj|uz|kz|io|su|info|app|link|site|online|top|xyz|рф"
+_PHONE = re.compile(r"\+?\d[\d\s().\-/_,*]{5,}\d")
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?i)\b(?:https?://|www\.|t\.me/)\S+"), "[link]"),
     (re.compile(r"(?i)\b[\w.+-]+@[\w-]+\.[\w.-]+\b"), "[email]"),
+    (re.compile(r"(?i)(?:\b(?:https?|tg)://|\bwww\.|\bt\.me/)\S+"), "[link]"),
+    (re.compile(rf"(?i)\b(?:[\w-]+\.)+(?:{_TLDS})\b(?:/\S*)?"), "[link]"),
     (re.compile(r"(?<!\w)@\w{3,}"), "[handle]"),
-    (re.compile(r"\+?\d[\d\s().-]{6,}\d"), "[phone]"),
     # Passport-like: one to three letters, then six or more digits (AN1234567, ID 0123456).
     (re.compile(r"(?i)\b[a-zа-яё]{1,3}\s?№?\s?\d{6,}\b"), "[document]"),
-    (re.compile(r"\d{5,}"), "[number]"),
 )
+
+
+def _phone(match: re.Match[str]) -> str:
+    """A phone has seven digits or more, whatever separates them; "12, 300" is no phone."""
+    return "[phone]" if sum(c.isdigit() for c in match.group()) >= 7 else match.group()
 
 
 def redact(text: str) -> str:
     """Remove what could identify someone: links, e-mails, handles, phones, document numbers."""
+    text = _INVISIBLE.sub("", text)
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
-    return text
+    text = _PHONE.sub(_phone, text)
+    return re.sub(r"\d{5,}", "[number]", text)
 
 
-def load_secret(config_secret: str | None, db_path: Path) -> bytes:
-    """The HMAC key: from the configuration, or generated once and kept beside the database."""
-    if config_secret:
-        return config_secret.encode()
-    path = db_path.with_name(db_path.name + ".secret")
-    if path.exists():
-        return path.read_text().strip().encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)
-    return value.encode()
+async def connect(db_path: Path, busy_timeout: float) -> aiosqlite.Connection:
+    """Open the database private (0600, erased pages overwritten) and migrated."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    if not db_path.exists():  # SQLite gives the -wal and -shm files the database file's mode
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for path in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
+        if path.exists() and path.stat().st_mode & 0o077:
+            with contextlib.suppress(OSError):
+                path.chmod(0o600)
+    db = await aiosqlite.connect(db_path, timeout=busy_timeout)
+    try:
+        await db.execute("PRAGMA journal_mode=WAL")
+        await db.execute("PRAGMA synchronous=NORMAL")
+        await db.execute("PRAGMA secure_delete=ON")  # erased text does not linger in free pages
+        await migrate(db)
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+#: Every table that holds something of one person, and the column that says when it was written.
+PERSONAL_TABLES = (
+    ("events", "ts"),
+    ("users", "updated"),
+    ("user_days", None),
+    ("subscribers", "since"),
+    ("deliveries", "updated"),
+    ("cases", "created"),
+)
+
+
+async def erase_rows(db: aiosqlite.Connection, user_hash: str, before: float, chat: str | None = None) -> None:
+    """Delete what is stored about one person up to ``before`` (what they did after the request stays).
+
+    ``chat`` is the keyed hash of their private chat, for the quick-exit message ids.
+    """
+    for table, written in PERSONAL_TABLES:
+        if written is None:
+            await db.execute(f"DELETE FROM {table} WHERE user_hash = ?", (user_hash,))
+        else:
+            await db.execute(f"DELETE FROM {table} WHERE user_hash = ? AND {written} <= ?", (user_hash, before))
+    if chat is not None:
+        await db.execute("DELETE FROM tracked WHERE chat = ? AND ts <= ?", (chat, before))
 
 
 @dataclass(frozen=True)
@@ -172,6 +229,8 @@ class UsageLog:
         self._queue: asyncio.Queue[Row | tuple[str, UserState] | asyncio.Event | None] = asyncio.Queue()
         self._writer: asyncio.Task | None = None
         self._states: dict[str, UserState] = {}
+        self._erased: dict[str, float] = {}  # user -> when they asked: older queued rows are never written
+        self.write_lock = asyncio.Lock()  # held while a batch is written, and by an erasure
         self.dropped = 0
 
     # --- life cycle ---------------------------------------------------------------------
@@ -188,11 +247,7 @@ class UsageLog:
         return log_
 
     async def _connect(self) -> None:
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.db_path, timeout=0.2)
-        await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute("PRAGMA synchronous=NORMAL")
-        await migrate(self._db)
+        self._db = await connect(self.db_path, WRITER_BUSY_TIMEOUT)
 
     async def close(self) -> None:
         """Flush what is queued, then close."""
@@ -242,7 +297,12 @@ class UsageLog:
             self._queue.put_nowait(Row(now, user, event, redact(text)[:1000] if keep else None))
         if state is not None and self._states.get(user) != state:
             self._states[user] = state
-            self._queue.put_nowait((user, state))
+            self._queue.put_nowait((user, state, now))
+
+    def forget(self, user_hash: str, at: float) -> None:
+        """An erasure was asked at ``at``: serve fresh settings, and never write what was queued before."""
+        self._states[user_hash] = UserState()
+        self._erased[user_hash] = max(at, self._erased.get(user_hash, 0.0))
 
     async def load_state(self, user_id: int | str) -> UserState:
         user = self.user_hash(user_id)
@@ -295,10 +355,27 @@ class UsageLog:
         if self._db is None:
             self.dropped += len(batch)
             return
+        async with self.write_lock:
+            for attempt in range(1, WRITE_ATTEMPTS + 1):
+                error = await self._write_once(batch)
+                if error is None:
+                    return
+                if attempt < WRITE_ATTEMPTS and "locked" in str(error):
+                    await asyncio.sleep(0.2 * attempt)
+                    continue
+                self.dropped += len(batch)
+                log.warning("usage log: %d events not written (%s)", len(batch), error)
+                return
+
+    async def _write_once(self, batch: list) -> sqlite3.Error | None:
+        assert self._db is not None
         rows: list[Row] = []
         settings: dict[str, UserState] = {}
         deletions: list[str] = []
         for item in batch:
+            erased_at = self._erased.get(item.user_hash if isinstance(item, Row) else item[0])
+            if erased_at is not None and (item.ts if isinstance(item, Row) else item[2]) <= erased_at:
+                continue  # queued before the person asked to be erased
             if isinstance(item, Row) and item.event.kind == "delete":
                 deletions.append(item.user_hash)
                 settings.pop(item.user_hash, None)
@@ -335,23 +412,45 @@ class UsageLog:
             )
             await self._db.commit()
         except sqlite3.Error as error:
-            self.dropped += len(batch)
-            log.warning("usage log: %d events not written (%s)", len(batch), error)
             with contextlib.suppress(sqlite3.Error):
                 await self._db.rollback()
+            return error
+        return None
 
     # --- retention ----------------------------------------------------------------------
 
     async def purge(self, older_than: dt.timedelta) -> int:
+        """Delete events, roll-ups and cases past retention, in small transactions.
+
+        Between two chunks the bot (another process) can write: a purge costs it no events.
+        """
         assert self._db is not None
         cutoff = time.time() - older_than.total_seconds()
         cutoff_day = dt.datetime.fromtimestamp(cutoff, dt.UTC).date().isoformat()
-        await self._db.execute("DELETE FROM daily WHERE day < ?", (cutoff_day,))
-        await self._db.execute("DELETE FROM user_days WHERE day < ?", (cutoff_day,))
+        for table in ("daily", "user_days"):
+            days = await (
+                await self._db.execute(f"SELECT DISTINCT day FROM {table} WHERE day < ?", (cutoff_day,))
+            ).fetchall()
+            for (day,) in days:
+                await self._db.execute(f"DELETE FROM {table} WHERE day = ?", (day,))
+                await self._commit_chunk()
         await self._db.execute("DELETE FROM cases WHERE created < ?", (cutoff,))
-        cursor = await self._db.execute("DELETE FROM events WHERE ts < ?", (cutoff,))
+        await self._db.execute("DELETE FROM tracked WHERE ts < ?", (time.time() - 48 * 3600,))
+        await self._commit_chunk()
+        deleted = 0
+        while True:
+            cursor = await self._db.execute(
+                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < ? LIMIT ?)", (cutoff, PURGE_CHUNK)
+            )
+            await self._commit_chunk()
+            deleted += cursor.rowcount
+            if cursor.rowcount < PURGE_CHUNK:
+                return deleted
+
+    async def _commit_chunk(self) -> None:
+        assert self._db is not None
         await self._db.commit()
-        return cursor.rowcount
+        await asyncio.sleep(PURGE_PAUSE)  # let a waiting writer in
 
 
 COLUMNS = (

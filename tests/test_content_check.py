@@ -184,7 +184,7 @@ async def test_reload_refuses_an_alias_bomb_and_keeps_the_live_content(mini_cont
     try:
         live = services.content
         (mini_content / "en" / "smalltalk.yaml").write_text(ALIAS_BOMB, encoding="utf-8")
-        problems = services.reload()
+        problems = await services.reload()
         assert [(Path(p.path).name, p.line) for p in problems] == [("smalltalk.yaml", 1)]
         assert services.content is live
     finally:

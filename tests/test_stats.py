@@ -23,6 +23,7 @@ from bot.replies import Event, UserState
 from bot.stats import (
     CLOSEST_TOPIC_LEAD,
     FEEDBACK_MIN_VOTES,
+    Cluster,
     build_report,
     closest_topic,
     cluster_unanswered,
@@ -237,6 +238,20 @@ def test_csv_for_volunteers(report, tmp_path):
     assert rows[0]["count"] == "2" and "ИП" in rows[0]["representative"] and rows[0]["language"] == "ru"
 
 
+def test_csv_cells_never_run_as_spreadsheet_formulas(tmp_path, usage_db):
+    texts = [('=HYPERLINK("http://x","click")', 3), ("+7 звоните", 2), ("-5 градусов работа?", 1), ("@a привет", 1)]
+    clusters = cluster_unanswered([(text, count, "ru", "none") for text, count in texts])
+    clusters.append(Cluster("\tвопрос", 1, ["\tвопрос"]))
+    report = build_report(usage_db, dt.date.today())
+    report.unanswered = clusters
+    path = tmp_path / "unanswered.csv"
+    write_csv(report, path)
+    with path.open(encoding="utf-8") as handle:
+        cells = [cell for row in list(csv.reader(handle))[1:] for cell in row[3:]]
+    assert cells and all(not cell or cell[0] not in "=+-@\t" for cell in cells), cells
+    assert '\'=HYPERLINK("http://x","click")' in cells  # the text stays readable
+
+
 def test_events_outside_the_window_are_not_counted(usage_db):
     report = build_report(usage_db, dt.date.today() + dt.timedelta(days=1), dt.date.today() + dt.timedelta(days=2))
     assert report.totals["users"] == 0 and report.unanswered == []
@@ -258,7 +273,7 @@ def test_stats_html_writes_the_page_and_prints_one_line(usage_db, tmp_path):
 def test_purge_command(usage_db):
     with sqlite3.connect(usage_db) as db:
         db.execute("UPDATE events SET ts = ? WHERE kind = 'start'", (time.time() - 200 * 86400,))
-    env = {"SAFAR_DB_PATH": str(usage_db), "SAFAR_HASH_SECRET": "secret"}
+    env = {"SAFAR_DB_PATH": str(usage_db), "SAFAR_HASH_SECRET": "a-test-secret-of-some-length"}
     out = run_cli("log", "purge", "--older-than", "90d", env=env).stdout
     assert out.startswith("3 events older than 90 days deleted")
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import warnings
 from types import SimpleNamespace
 
 import pytest
-from telegram.error import Forbidden, RetryAfter
-from telegram.warnings import PTBDeprecationWarning
 
+from bot.broadcast import Blocked, Broadcaster, Campaign, CampaignError, RetryAfter, load_campaign
 from bot.config import Secret
-from bot.subscriptions import Broadcaster, Campaign, CampaignError, Subscriptions, load_campaign
+from bot.subscriptions import Subscriptions
 from bot.telegram_app import SafarContext, weekly_myth
 from tests.conftest import run_cli
 from tests.telegram_fake import Updates, running_bot, to_update
@@ -42,7 +40,7 @@ def no_waiting(monkeypatch):
         pauses.append(seconds)
         await real_sleep(0)
 
-    monkeypatch.setattr("bot.subscriptions.asyncio.sleep", sleep)
+    monkeypatch.setattr("bot.broadcast.asyncio.sleep", sleep)
     return pauses
 
 
@@ -94,9 +92,7 @@ async def test_flood_limits_are_honoured(subscriptions, no_waiting):
     async def send(chat_id, text):
         calls.append(chat_id)
         if len(calls) == 3:
-            with warnings.catch_warnings():  # PTB 22 warns about its own int/timedelta change
-                warnings.simplefilter("ignore", PTBDeprecationWarning)
-                raise RetryAfter(7)
+            raise RetryAfter(7)
 
     report = await Broadcaster(subscriptions, send, rate=20).run(CAMPAIGN)
     assert report.statuses["sent"] == 10 and report.retry_after_waits == 1
@@ -107,7 +103,7 @@ async def test_flood_limits_are_honoured(subscriptions, no_waiting):
 async def test_a_blocked_bot_unsubscribes(subscriptions):
     async def send(chat_id, text):
         if chat_id == 5003:
-            raise Forbidden("Forbidden: bot was blocked by the user")
+            raise Blocked("Forbidden: bot was blocked by the user")
 
     report = await Broadcaster(subscriptions, send).run(CAMPAIGN)
     assert report.statuses == {"sent": 9, "blocked": 1}
@@ -133,7 +129,7 @@ def test_campaign_files_are_checked(tmp_path):
 
 
 def test_broadcast_command_dry_run(tmp_path):
-    env = {"SAFAR_DB_PATH": str(tmp_path / "d.sqlite3"), "SAFAR_HASH_SECRET": "s"}
+    env = {"SAFAR_DB_PATH": str(tmp_path / "d.sqlite3"), "SAFAR_HASH_SECRET": "a-test-secret-of-some-length"}
     out = run_cli("broadcast", "campaigns/example.yaml", "--dry-run", env=env).stdout
     assert out.startswith("broadcast example-2026-12-winter-offers: 0 recipients (dry run)")
     assert "--- ky ---" in out

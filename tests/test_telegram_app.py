@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 
 import pytest
 
 from bot.config import Secret
+from bot.handoff import case_in
 from tests.telegram_fake import FakeTelegram, Updates, running_bot, to_update
 
 
@@ -266,7 +266,7 @@ async def test_a_question_reaches_a_person_without_a_name_and_the_answer_comes_b
     to_operators = [p for p in fake.sent() if int(p["chat_id"]) == OPERATORS_CHAT]
     assert len(to_operators) == 1
     card = to_operators[0]["text"]
-    case = re.search(r"Case #([0-9A-F]{6})", card).group(1)
+    case = case_in(card)
     assert "KG → RU" in card and "&lt;b&gt;thanks&lt;/b&gt;" in card
     assert "Aida" not in card and "aida_kg" not in card and "5150" not in card
     assert f"#{case}" in fake.texts()[-1]  # the person is told the case number

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import sqlite3
 import time
@@ -9,8 +10,9 @@ import time
 import aiosqlite
 import pytest
 
+from bot.keys import load_secret
 from bot.replies import Event, UserState
-from bot.usage_log import MIGRATIONS, SCHEMA_VERSION, UsageLog, load_secret, migrate, redact
+from bot.usage_log import MIGRATIONS, SCHEMA_VERSION, UsageLog, migrate, redact
 from tests.telegram_fake import Updates, running_bot, to_update
 
 PHONE = "+996 555 123 456"
@@ -45,7 +47,7 @@ def test_secret_is_generated_once_and_kept_beside_the_database(tmp_path):
     first = load_secret(None, db)
     assert load_secret(None, db) == first
     assert (tmp_path / "safar.sqlite3.secret").stat().st_mode & 0o077 == 0
-    assert load_secret("from-config", db) == b"from-config"
+    assert load_secret("from-config-long-enough", tmp_path / "other.sqlite3") == b"from-config-long-enough"
 
 
 async def test_no_raw_id_or_phone_reaches_the_database_file(mini_content, config):
@@ -131,7 +133,11 @@ async def test_answers_keep_flowing_while_the_database_is_locked(mini_content, c
 async def test_a_database_that_cannot_open_costs_no_answer(mini_content, config, tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
-    broken = {"content_dir": mini_content, "db_path": blocker / "x.sqlite3", "hash_secret": "s"}
+    broken = {
+        "content_dir": mini_content,
+        "db_path": blocker / "x.sqlite3",
+        "hash_secret": "a-test-secret-of-some-length",
+    }
     async with running_bot(config, **broken) as (app, fake):
         await app.process_update(to_update(Updates(language_code="en").message("/help"), app.bot))
     assert fake.texts()
@@ -195,3 +201,59 @@ async def test_the_old_where_now_or_going_answer_becomes_two_facts(tmp_path):
     finally:
         await log.close()
     assert rows == [("abroad", "KG", "RU", None), ("going", "TJ", "TJ", "AE"), ("home", "KG", "KG", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("звоните 8/916/123/45/67", "123"),
+        ("номер 0_555_12_34_56", "12_34"),
+        ("+992,93,555,44,33 вотсап", "555"),
+        ("тел 8*916*123*45*67", "123"),
+        ("позвони 8\u200b916\u200b123\u200b45\u200b67", "916"),
+        ("пиши vk.com/id12345 или instagram.com/aida.kg", "aida"),
+        ("канал t.me/rabota_msk и tg://resolve?domain=rabota_msk", "rabota"),
+        ("сайт rabota-moskva.ru/vakansii", "rabota"),
+    ],
+)
+def test_redaction_catches_disguised_phones_and_bare_links(text, gone):
+    assert gone not in redact(text)
+
+
+def test_redaction_still_keeps_ordinary_numbers_and_words():
+    assert redact("смены 12, 300 рублей, 2 дня") == "смены 12, 300 рублей, 2 дня"
+    assert redact("т.е. работа в г. Москва") == "т.е. работа в г. Москва"
+
+
+async def test_database_files_are_private_and_erased_pages_overwritten(tmp_path):
+    log = await UsageLog.open(tmp_path / "s.sqlite3", b"k")
+    log.record(1, [Event("question", {"decision": "none", "text": "секретный вопрос про визу"})])
+    await log.flush()
+    (secure_delete,) = await (await log._db.execute("PRAGMA secure_delete")).fetchone()
+    await log.close()
+    assert secure_delete == 1
+    files = list(tmp_path.glob("s.sqlite3*"))
+    assert files and all(f.stat().st_mode & 0o077 == 0 for f in files), [oct(f.stat().st_mode) for f in files]
+
+
+async def test_a_purge_costs_the_bot_no_concurrent_events(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    old = time.time() - 200 * 86400
+    bot_log = await UsageLog.open(path, b"k")
+    with sqlite3.connect(path) as conn:
+        conn.executemany(
+            "INSERT INTO events (ts, user_hash, kind) VALUES (?, 'old', 'question')", ((old,) for _ in range(200_000))
+        )
+    purging = await UsageLog.open(path, b"k")  # `python -m bot log purge` in another terminal
+    purge = asyncio.create_task(purging.purge(dt.timedelta(days=90)))
+    recorded = 0
+    while not purge.done():
+        bot_log.record(recorded, [Event("question", {"decision": "answer"})])
+        recorded += 1
+        await bot_log.flush()  # written now, while the purge runs
+    assert await purge == 200_000
+    await purging.close()
+    await bot_log.close()
+    assert recorded > 0 and bot_log.dropped == 0
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == recorded
