@@ -168,13 +168,16 @@ class TrackedMessages(ChatStore):
     Kept 48 hours (Telegram's limit for a bot to delete them), under a keyed hash of the chat.
     """
 
-    async def track(self, chat_id: int, message_id: int, at: float | None = None) -> bool:
+    async def track(self, chat_id: int, *message_ids: int, at: float | None = None) -> bool:
+        """Keep these message ids of one chat, in one write (a turn's messages together)."""
         key, now = self.chat_key(chat_id), at or time.time()
+        if not message_ids:
+            return True
 
         async def work(db: aiosqlite.Connection) -> None:
-            await db.execute(
+            await db.executemany(
                 "INSERT INTO tracked (chat, message_id, ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                (key, int(message_id), now),
+                [(key, int(message_id), now) for message_id in message_ids],
             )
 
         try:

@@ -175,9 +175,9 @@ class Services:
 
     # --- quick exit -----------------------------------------------------------------------
 
-    async def track_message(self, chat_id: int, message_id: int) -> bool:
-        """Remember a private chat's message (either direction) for a quick exit, for 48 hours."""
-        return bool(self.tracked) and await self.tracked.track(chat_id, message_id)
+    async def track_message(self, chat_id: int, *message_ids: int) -> bool:
+        """Remember a private chat's messages (either direction) for a quick exit, for 48 hours."""
+        return bool(self.tracked) and await self.tracked.track(chat_id, *message_ids)
 
     async def tracked_messages(self, chat_id: int) -> list[int]:
         """The chat's message ids Telegram still lets the bot delete (younger than 47 hours)."""

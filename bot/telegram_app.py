@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from telegram import (
     BotCommand,
+    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -133,16 +134,17 @@ async def _with_retries(call, attempts: int = SEND_ATTEMPTS):
     return None
 
 
-async def _track(context: SafarContext, chat_id: int, chat_type: str, message_id: int | None) -> None:
-    """Remember a private chat's message (either direction, sealed, for 48 hours), for a quick exit."""
-    if chat_type != ChatType.PRIVATE or message_id is None:
-        return
-    await context.services.track_message(chat_id, message_id)
+async def _track(context: SafarContext, chat: Chat, message_ids: list[int]) -> None:
+    """Remember a private chat's messages (either direction, sealed, for 48 hours), for a quick exit."""
+    if chat.type == ChatType.PRIVATE and message_ids:
+        await context.services.track_message(chat.id, *message_ids)
 
 
-async def _erase_chat(context: SafarContext, chat_id: int) -> None:
-    """Delete what Telegram still lets the bot delete in this chat: its messages and the person's."""
+async def _erase_chat(context: SafarContext, chat_id: int, current: int | None) -> None:
+    """Delete what Telegram still lets the bot delete in this chat: its messages and the person's, this one too."""
     recent = await context.services.tracked_messages(chat_id)
+    if current is not None and current not in recent:
+        recent.append(current)
     for start in range(0, len(recent), 100):
         try:
             await context.bot.delete_messages(chat_id, recent[start : start + 100])
@@ -150,9 +152,13 @@ async def _erase_chat(context: SafarContext, chat_id: int) -> None:
             log.warning("quick exit: some messages could not be deleted (%s)", error)
 
 
-async def send_turn(update: Update, context: SafarContext, messages: list[Message], quick_exit: bool = False) -> None:
+async def send_turn(
+    update: Update, context: SafarContext, messages: list[Message], quick_exit: bool = False
+) -> list[int]:
+    """Send the replies; the ids of what was sent, for the quick exit (none after an exit)."""
     chat = update.effective_chat
     assert chat is not None
+    sent_ids: list[int] = []
     for message in messages:
         chunks = _chunks(message.html)
         for index, chunk in enumerate(chunks):
@@ -165,8 +171,8 @@ async def send_turn(update: Update, context: SafarContext, messages: list[Messag
                     reply_markup=markup,
                 )
             )
-            if not quick_exit:
-                await _track(context, chat.id, chat.type, sent.message_id if sent else None)
+            if sent and not quick_exit:
+                sent_ids.append(sent.message_id)
         for contact in message.contacts:
             try:
                 sent = await _with_retries(
@@ -174,9 +180,11 @@ async def send_turn(update: Update, context: SafarContext, messages: list[Messag
                         chat.id, phone_number=contact.phone_number, first_name=contact.name
                     )
                 )
-                await _track(context, chat.id, chat.type, sent.message_id if sent else None)
+                if sent:
+                    sent_ids.append(sent.message_id)
             except BadRequest as error:  # a contact card is a convenience; the number is in the text
                 log.warning("contact card not sent: %s", error)
+    return sent_ids
 
 
 def _user_key(update: Update) -> int | str:
@@ -202,7 +210,8 @@ async def _perform(update: Update, context: SafarContext, turn: Turn) -> list[Me
         match effect:
             case EraseChat():
                 if chat_id is not None:
-                    await _erase_chat(context, chat_id)
+                    message = update.effective_message
+                    await _erase_chat(context, chat_id, message.message_id if message else None)
                 ok = await services.erase_user(user, chat_id)
             case Erase():
                 ok = await services.erase_user(user, chat_id)
@@ -224,12 +233,12 @@ async def _converse(update: Update, context: SafarContext, act) -> None:
     services = context.services
     started = time.perf_counter()
     state = await _state(update, services)
-    if update.effective_chat and update.effective_message:
-        chat = update.effective_chat
-        await _track(context, chat.id, chat.type, update.effective_message.message_id)
     turn: Turn = act(services.dialogue, state)
     replies = await _perform(update, context, turn)
-    await send_turn(update, context, turn.messages + replies, turn.quick_exit)
+    sent = await send_turn(update, context, turn.messages + replies, turn.quick_exit)
+    chat, message = update.effective_chat, update.effective_message
+    if chat and not turn.quick_exit:  # the person's message and the replies, in one write
+        await _track(context, chat, ([message.message_id] if message else []) + sent)
     latency = round((time.perf_counter() - started) * 1000, 1)
     for event in turn.events:
         if event.kind == EventKind.QUESTION:

@@ -27,6 +27,7 @@ BOT = {"id": 777000, "is_bot": True, "first_name": "Safar", "username": "safar_t
 class FakeTelegram(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.results: list[dict[str, Any]] = []  # the messages "Telegram" answered with, ids included
         self._ids = itertools.count(1)
         self.fail_with: dict[str, tuple[int, dict]] = {}
         self.network_failures: dict[str, int] = {}  # method -> how many calls fail before it works
@@ -79,6 +80,7 @@ class FakeTelegram(BaseRequest):
                     "phone_number": params["phone_number"],
                     "first_name": params["first_name"],
                 }
+            self.results.append(message)
             return message
         if method == "getUpdates":
             return []

@@ -334,3 +334,19 @@ async def test_erasure_under_a_locked_database_is_not_called_done(telegram, conf
     fake.clear()
     await feed(app, user.press("del:yes"))
     assert "everything stored about you has been erased" in fake.texts()[0]
+
+
+async def test_quick_exit_after_a_restart_still_deletes_the_chat(mini_content, config):
+    """The ids are kept in the database, sealed: a restart between the danger and the exit loses nothing."""
+    user = Updates(language_code="en")
+    token = Secret("123:SECRET-TOKEN")
+    async with running_bot(config, content_dir=mini_content, token=token) as (app, fake):
+        await onboard(app, user)
+        await feed(app, user.message("help me they beat us"))
+        sent = {r["message_id"] for r in fake.results if "message_id" in r}
+    async with running_bot(config, content_dir=mini_content, token=token) as (app, fake):
+        exit_message = user.message("/exit")
+        await feed(app, exit_message)
+        deleted = {int(i) for name, params in fake.calls if name == "deleteMessages" for i in params["message_ids"]}
+        assert sent <= deleted and exit_message["message"]["message_id"] in deleted
+        assert fake.texts() == ["👍"]
