@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import logging
 import os
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot import logformat
 from bot.config import Config
 
 
@@ -23,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         config = Config.from_env()
+        if not logformat.configured():  # `run` lowers the level to INFO
+            logformat.setup(config.log_format, logging.WARNING, secrets=[config.token])
         if getattr(args, "content_dir", None):
             config = _with(config, content_dir=Path(args.content_dir))
         if not getattr(args, "handler", None):
@@ -74,9 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     start.set_defaults(handler=cmd_start)
 
     run = commands.add_parser("run", help="run the Telegram bot")
-    run.add_argument("--webhook", metavar="URL", help="receive updates by webhook at this public URL")
-    run.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on")
-    run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    run.add_argument(
+        "--webhook", metavar="URL", help="receive updates by webhook at this public URL (default: SAFAR_WEBHOOK_URL)"
+    )
+    run.add_argument("--listen", help="webhook: address to listen on (default: SAFAR_LISTEN or 127.0.0.1)")
+    run.add_argument("--port", type=int, help="webhook: port to listen on (default: SAFAR_PORT or 8443)")
     run.set_defaults(handler=cmd_run)
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
@@ -161,7 +167,7 @@ def parse_age(text: str) -> dt.timedelta:
 
 def cmd_start(args, config: Config) -> int:
     if config.token:
-        return cmd_run(argparse.Namespace(webhook=None, listen="127.0.0.1", port=8443), config)
+        return cmd_run(argparse.Namespace(webhook=None, listen=None, port=None), config)
     print("TELEGRAM_BOT_TOKEN is not set: starting the terminal chat (Ctrl-D to quit).\n")
     return cmd_chat(argparse.Namespace(lang=None), config)
 
@@ -176,7 +182,8 @@ def cmd_run(args, config: Config) -> int:
             file=sys.stderr,
         )
         return 2
-    run(config, webhook_url=args.webhook, listen=args.listen, port=args.port)
+    webhook_url = args.webhook or config.webhook_url
+    run(config, webhook_url=webhook_url, listen=args.listen or config.listen, port=args.port or config.port)
     return 0
 
 

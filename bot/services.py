@@ -6,6 +6,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from bot import metrics
 from bot.config import Config
 from bot.content import Content, Problem, load_content
 from bot.content_check import cross_check
@@ -87,6 +88,7 @@ class Services:
             self.usage_log.record(user_id, [Event("delete")])
             await self.usage_log.flush()
         except Exception:
+            metrics.database_error("erase")
             log.exception("erase failed")
             return False
         return self.usage_log.dropped == before
@@ -97,6 +99,7 @@ class Services:
         try:
             return await self.subscriptions.subscribe(self.usage_log.user_hash(user_id), chat_id, lang)
         except Exception:
+            metrics.database_error("subscribe")
             log.exception("subscribe failed")
             return False
 
@@ -104,6 +107,7 @@ class Services:
         try:
             return await self.subscriptions.unsubscribe(self.usage_log.user_hash(user_id))
         except Exception:
+            metrics.database_error("unsubscribe")
             log.exception("unsubscribe failed")
             return False
 
@@ -113,9 +117,14 @@ class Services:
         try:
             kept = await self.cases.open_case(case, self.usage_log.user_hash(user_id), chat_id, lang)
         except Exception:
+            metrics.database_error("case")
             log.exception("case not opened")
             return None
         return case if kept else None
+
+    async def ping(self) -> bool:
+        """Whether the database answers now: /healthz reports it."""
+        return await self.usage_log.ping()
 
     async def close(self) -> None:
         await self.usage_log.close()

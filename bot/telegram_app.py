@@ -46,7 +46,7 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import geo
+from bot import geo, metrics
 from bot.config import Config
 from bot.dialogue import share_cards
 from bot.features.answers import SHARE_CAMPAIGN
@@ -235,6 +235,7 @@ async def _converse(update: Update, context: SafarContext, act) -> None:
     replies = await _perform(update, context, turn)
     await send_turn(update, context, turn.messages + replies, turn.quick_exit)
     latency = round((time.perf_counter() - started) * 1000, 1)
+    metrics.observe_turn(metrics.update_kind(update), turn, latency / 1000)
     for event in turn.events:
         if event.kind == EventKind.QUESTION:
             event.data["latency_ms"] = latency
@@ -474,6 +475,7 @@ async def weekly_myth(context: SafarContext) -> None:
 async def on_error(update: object, context: SafarContext) -> None:
     """Log the error (never the token) and tell the user something useful."""
     log.error("error while handling an update: %s", context.error, exc_info=context.error)
+    metrics.observe_error(context.error)
     if isinstance(update, Update) and update.effective_chat and not isinstance(context.error, Forbidden):
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
@@ -557,17 +559,12 @@ def build_application(
 
 
 def run(config: Config, webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8443) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
+    """Poll Telegram, or with a webhook URL serve /telegram, /healthz and /metrics (bot/webhook.py)."""
+    from bot import logformat, webhook
+
+    logformat.setup(config.log_format, logging.INFO, secrets=[config.token])
     app = build_application(config)
     if webhook_url:
-        path = "telegram"
-        app.run_webhook(
-            listen=listen,
-            port=port,
-            url_path=path,
-            webhook_url=f"{webhook_url.rstrip('/')}/{path}",
-            allowed_updates=Update.ALL_TYPES,
-        )
+        asyncio.run(webhook.serve(app, config, webhook_url, listen, port))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

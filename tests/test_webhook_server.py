@@ -1,0 +1,145 @@
+"""The webhook server (bot/webhook.py) on a loopback port, over the real Application and a fake Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from bot import webhook
+from bot.config import Secret
+from bot.telegram_app import build_application
+from tests.telegram_fake import FakeTelegram, Updates
+
+SECRET = "s3cret-webhook-token_for-tests"
+USER_ID = 918273645
+QUESTION = "my boss took my passport"
+
+
+@pytest.fixture
+async def server(mini_content, config):
+    """The bot behind its web server on a free loopback port; yields (base URL, fake Telegram, app)."""
+    fake = FakeTelegram()
+    app = build_application(replace(config, content_dir=mini_content, token=Secret("123:SECRET-TOKEN")), request=fake)
+    sockets = webhook.bind("127.0.0.1", 0)
+    async with webhook.serving(app, SECRET, sockets):
+        yield f"http://127.0.0.1:{webhook.port_of(sockets)}", fake, app
+
+
+async def post(client: httpx.AsyncClient, url: str, update: dict, secret: str | None = SECRET) -> httpx.Response:
+    headers = {webhook.SECRET_HEADER: secret} if secret is not None else {}
+    return await client.post(f"{url}/telegram", json=update, headers=headers)
+
+
+async def replies_to(fake: FakeTelegram, count: int = 1) -> list[str]:
+    """Wait (bounded) until the bot has sent ``count`` messages; the update is handled after the 200."""
+    for _ in range(500):
+        if len(fake.texts()) >= count:
+            break
+        await asyncio.sleep(0.01)
+    return fake.texts()
+
+
+async def onboard(client, url, fake, user: Updates) -> None:
+    for update in (user.message("/start"), user.press("lang:en"), user.press("home:KG"), user.press("cur:RU")):
+        assert (await post(client, url, update)).status_code == 200
+        await replies_to(fake, len(fake.texts()) + 1)
+
+
+async def test_a_post_without_the_secret_is_refused_and_nobody_is_answered(server):
+    url, fake, _app = server
+    user = Updates(user_id=USER_ID)
+    async with httpx.AsyncClient() as client:
+        missing = await post(client, url, user.message("/start"), secret=None)
+        wrong = await post(client, url, user.message("/start"), secret=SECRET[:-1] + "X")
+        await asyncio.sleep(0.2)  # had either been queued, the reply would be on its way by now
+    assert (missing.status_code, wrong.status_code) == (403, 403)
+    assert fake.outgoing() == []
+
+
+async def test_a_post_with_the_secret_is_answered(server):
+    url, fake, _app = server
+    async with httpx.AsyncClient() as client:
+        response = await post(client, url, Updates(user_id=USER_ID).message("/start"))
+    assert response.status_code == 200
+    texts = await replies_to(fake)
+    assert texts and fake.sent()[0]["chat_id"] == USER_ID
+
+
+async def test_healthz_reports_database_content_and_last_update(server):
+    url, fake, app = server
+    async with httpx.AsyncClient() as client:
+        before = (await client.get(f"{url}/healthz")).json()
+        await post(client, url, Updates(user_id=USER_ID).message("/start"))
+        await replies_to(fake)
+        response = await client.get(f"{url}/healthz")
+    report = response.json()
+    assert response.status_code == 200 and report["status"] == "ok"
+    assert report["database"]["reachable"] is True
+    assert report["content"]["topics"] == len(app.bot_data.services.content.topic_ids) > 0
+    assert set(report["content"]["languages"]) >= {"en", "ru"} and report["content"]["loaded_at"]
+    assert report["last_update"]["at"] and report["last_update"]["seconds_ago"] >= 0
+    assert before["last_update"]["at"] is None or before["last_update"]["at"] <= report["last_update"]["at"]
+
+
+async def test_healthz_is_503_when_the_database_is_gone(server):
+    url, _fake, app = server
+    await app.bot_data.services.usage_log.close()
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{url}/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unhealthy" and response.json()["database"]["reachable"] is False
+
+
+def sample(page: str, name: str) -> float:
+    """One sample's value on a /metrics page (0 when it is not there yet)."""
+    found = [line.split()[-1] for line in page.splitlines() if line.startswith(name + " ")]
+    return float(found[0]) if found else 0.0
+
+
+async def test_metrics_count_what_happened_and_name_nobody(server):
+    url, fake, _app = server
+    user = Updates(user_id=USER_ID)
+    watched = (
+        'safar_updates_total{kind="text"}',
+        'safar_updates_total{kind="command"}',
+        'safar_decisions_total{decision="answer"}',
+        'safar_hotline_handoffs_total{country="RU"}',
+        "safar_reply_seconds_count",
+        "safar_log_events_queued_total",
+    )
+    async with httpx.AsyncClient() as client:
+        before = (await client.get(f"{url}/metrics")).text
+        await onboard(client, url, fake, user)
+        await post(client, url, user.message(QUESTION))
+        await post(client, url, user.message("/hotline"))
+        for _ in range(500):  # bounded: the turns are counted once their last reply is out
+            response = await client.get(f"{url}/metrics")
+            if all(sample(response.text, name) > sample(before, name) for name in watched):
+                break
+            await asyncio.sleep(0.01)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    for name in watched:
+        assert sample(text, name) > sample(before, name), name
+    assert "safar_log_events_dropped_total" in text and "safar_reply_seconds_bucket" in text
+    for private in (str(USER_ID), QUESTION, "passport", "aida_kg", "SECRET-TOKEN"):
+        assert private not in text
+
+
+def test_the_secret_comes_from_the_config_once_it_has_one(config, monkeypatch):
+    monkeypatch.setenv("SAFAR_WEBHOOK_SECRET", "from-the-environment")
+    assert webhook.webhook_secret(config) == "from-the-environment"
+    with_setting = type("WithSecret", (), {"webhook_secret": Secret("from-the-config")})()
+    assert webhook.webhook_secret(with_setting) == "from-the-config"
+
+
+def test_update_kinds_never_carry_content():
+    user = Updates(user_id=USER_ID)
+    assert webhook._kind(json.loads(json.dumps(user.message("/start")))) == "command"
+    assert webhook._kind(user.message(QUESTION)) == "text"
+    assert webhook._kind(user.press("lang:en")) == "callback_query"
+    assert webhook._kind(user.sticker()) == "media"
