@@ -2,8 +2,10 @@
 
 A JSON line carries the time, level, logger, the event (the message) and the fields the
 code attached on purpose (update kind, latency, decision); nothing else of the record.
-Every message and exception text is scrubbed of the bot token and of long numbers (Telegram
-user and chat ids look like that), so a log shipper never receives who wrote or the key to the bot.
+Exceptions appear by type and traceback frames, never by their message (a Telegram error or
+a parse error can quote what a person wrote). Every line, in both formats, is scrubbed of the
+bot token and of long numbers (Telegram user and chat ids look like that), so a log shipper
+never receives who wrote or the key to the bot.
 """
 
 from __future__ import annotations
@@ -50,18 +52,27 @@ class JsonFormatter(logging.Formatter):
             "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "event": self._scrub(record.getMessage()),
+            "event": self._scrub(_message(record)),
         }
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             entry.update({k: v for k, v in fields.items() if k in FIELDS and v is not None})
         if record.exc_info and record.exc_info[1] is not None:
             error = record.exc_info[1]
-            entry["error"] = type(error).__name__
-            entry["error_message"] = self._scrub(str(error))[:500]
-            # The frames (file, line, code) help; the exception's own text was scrubbed above.
+            entry["error"] = type(error).__name__  # its message may quote what someone wrote: left out
             entry["traceback"] = "".join(traceback.format_tb(error.__traceback__))[-4000:]
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def _message(record: logging.LogRecord) -> str:
+    """The message with every exception argument shown by its type only: its text may quote a person."""
+    if isinstance(record.args, tuple) and record.args:
+        args = tuple(type(a).__name__ if isinstance(a, BaseException) else a for a in record.args)
+        try:
+            return str(record.msg) % args
+        except (TypeError, ValueError):
+            return str(record.msg)
+    return record.getMessage()
 
 
 class TextFormatter(logging.Formatter):

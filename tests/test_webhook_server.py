@@ -9,7 +9,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from bot import webhook
+from bot import metrics, webhook
 from bot.config import Secret
 from bot.telegram_app import build_application
 from tests.telegram_fake import FakeTelegram, Updates
@@ -34,47 +34,50 @@ async def post(client: httpx.AsyncClient, url: str, update: dict, secret: str | 
     return await client.post(f"{url}/telegram", json=update, headers=headers)
 
 
-async def replies_to(fake: FakeTelegram, count: int = 1) -> list[str]:
-    """Wait (bounded) until the bot has sent ``count`` messages; the update is handled after the 200."""
+def turns_done() -> float:
+    """Turns answered so far in this process: counted once the turn's last reply is out."""
+    return sum(s.value for family in metrics.TURNS.collect() for s in family.samples if s.name.endswith("_total"))
+
+
+async def answered(client: httpx.AsyncClient, url: str, update: dict) -> None:
+    """Post an update and wait (bounded) until the bot has answered it; updates are handled after the 200."""
+    before = turns_done()
+    assert (await post(client, url, update)).status_code == 200
     for _ in range(500):
-        if len(fake.texts()) >= count:
-            break
+        if turns_done() > before:
+            return
         await asyncio.sleep(0.01)
-    return fake.texts()
+    raise AssertionError("the bot did not answer in 5 s")
 
 
-async def onboard(client, url, fake, user: Updates) -> None:
+async def onboard(client, url, user: Updates) -> None:
     for update in (user.message("/start"), user.press("lang:en"), user.press("home:KG"), user.press("cur:RU")):
-        assert (await post(client, url, update)).status_code == 200
-        await replies_to(fake, len(fake.texts()) + 1)
+        await answered(client, url, update)
 
 
 async def test_a_post_without_the_secret_is_refused_and_nobody_is_answered(server):
     url, fake, _app = server
-    user = Updates(user_id=USER_ID)
+    forger, someone = Updates(user_id=USER_ID), Updates(user_id=USER_ID + 1)
     async with httpx.AsyncClient() as client:
-        missing = await post(client, url, user.message("/start"), secret=None)
-        wrong = await post(client, url, user.message("/start"), secret=SECRET[:-1] + "X")
-        await asyncio.sleep(0.2)  # had either been queued, the reply would be on its way by now
+        missing = await post(client, url, forger.message("/start"), secret=None)
+        wrong = await post(client, url, forger.message("/start"), secret=SECRET[:-1] + "X")
+        await answered(client, url, someone.message("/start"))  # posted after them: handled after them too
     assert (missing.status_code, wrong.status_code) == (403, 403)
-    assert fake.outgoing() == []
+    assert fake.outgoing() and {params["chat_id"] for _method, params in fake.outgoing()} == {USER_ID + 1}
 
 
 async def test_a_post_with_the_secret_is_answered(server):
     url, fake, _app = server
     async with httpx.AsyncClient() as client:
-        response = await post(client, url, Updates(user_id=USER_ID).message("/start"))
-    assert response.status_code == 200
-    texts = await replies_to(fake)
-    assert texts and fake.sent()[0]["chat_id"] == USER_ID
+        await answered(client, url, Updates(user_id=USER_ID).message("/start"))
+    assert fake.texts() and fake.sent()[0]["chat_id"] == USER_ID
 
 
 async def test_healthz_reports_database_content_and_last_update(server):
-    url, fake, app = server
+    url, _fake, app = server
     async with httpx.AsyncClient() as client:
         before = (await client.get(f"{url}/healthz")).json()
-        await post(client, url, Updates(user_id=USER_ID).message("/start"))
-        await replies_to(fake)
+        await answered(client, url, Updates(user_id=USER_ID).message("/start"))
         response = await client.get(f"{url}/healthz")
     report = response.json()
     assert response.status_code == 200 and report["status"] == "ok"
@@ -101,7 +104,7 @@ def sample(page: str, name: str) -> float:
 
 
 async def test_metrics_count_what_happened_and_name_nobody(server):
-    url, fake, _app = server
+    url, _fake, _app = server
     user = Updates(user_id=USER_ID)
     watched = (
         'safar_updates_total{kind="text"}',
@@ -113,14 +116,10 @@ async def test_metrics_count_what_happened_and_name_nobody(server):
     )
     async with httpx.AsyncClient() as client:
         before = (await client.get(f"{url}/metrics")).text
-        await onboard(client, url, fake, user)
-        await post(client, url, user.message(QUESTION))
-        await post(client, url, user.message("/hotline"))
-        for _ in range(500):  # bounded: the turns are counted once their last reply is out
-            response = await client.get(f"{url}/metrics")
-            if all(sample(response.text, name) > sample(before, name) for name in watched):
-                break
-            await asyncio.sleep(0.01)
+        await onboard(client, url, user)
+        await answered(client, url, user.message(QUESTION))
+        await answered(client, url, user.message("/hotline"))
+        response = await client.get(f"{url}/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     text = response.text
     for name in watched:
