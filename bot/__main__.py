@@ -85,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, help="webhook: port to listen on (default: SAFAR_PORT or 8443)")
     run.set_defaults(handler=cmd_run)
 
+    health = commands.add_parser("healthcheck", help="ask the running webhook server's /healthz (exit 1 if unhealthy)")
+    health.add_argument("--url", help="default: http://127.0.0.1:SAFAR_PORT/healthz")
+    health.set_defaults(handler=cmd_healthcheck)
+
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--lang", help="interface language to start with")
     chat.set_defaults(handler=cmd_chat)
@@ -185,6 +189,20 @@ def cmd_run(args, config: Config) -> int:
     webhook_url = args.webhook or config.webhook_url
     run(config, webhook_url=webhook_url, listen=args.listen or config.listen, port=args.port or config.port)
     return 0
+
+
+def cmd_healthcheck(args, config: Config) -> int:
+    """For the container's HEALTHCHECK and for operators: the health report, exit 0 only when healthy."""
+    import httpx
+
+    url = args.url or f"http://127.0.0.1:{config.port}/healthz"
+    try:
+        response = httpx.get(url, timeout=5)
+    except httpx.HTTPError as error:
+        print(f"unhealthy: {url} did not answer ({type(error).__name__})", file=sys.stderr)
+        return 1
+    print(response.text)
+    return 0 if response.status_code == 200 else 1
 
 
 def cmd_chat(args, config: Config) -> int:

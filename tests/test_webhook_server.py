@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import sys
 from dataclasses import replace
 
 import httpx
 import pytest
 
 from bot import metrics, webhook
-from bot.config import Secret
+from bot.config import PROJECT_ROOT, Secret
 from bot.telegram_app import build_application
 from tests.telegram_fake import FakeTelegram, Updates
 
@@ -142,3 +144,32 @@ def test_update_kinds_never_carry_content():
     assert webhook._kind(user.message(QUESTION)) == "text"
     assert webhook._kind(user.press("lang:en")) == "callback_query"
     assert webhook._kind(user.sticker()) == "media"
+
+
+async def test_the_healthcheck_command_reads_healthz(server):
+    """`safar healthcheck` is the container's HEALTHCHECK: exit 0 only when /healthz says ok."""
+    url, _fake, _app = server
+
+    async def healthcheck(target: str) -> tuple[int, str, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "healthcheck",
+            "--url",
+            target,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            cwd=PROJECT_ROOT,
+        )
+        out, err = await process.communicate()
+        return process.returncode, out.decode(), err.decode()
+
+    code, out, err = await healthcheck(f"{url}/healthz")
+    assert code == 0, err
+    assert json.loads(out)["status"] == "ok"
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    code, _out, err = await healthcheck(f"http://127.0.0.1:{closed}/healthz")
+    assert code == 1 and "did not answer" in err
