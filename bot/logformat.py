@@ -60,6 +60,8 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[1] is not None:
             error = record.exc_info[1]
             entry["error"] = type(error).__name__  # its message may quote what someone wrote: left out
+            if error.__cause__ is not None:  # e.g. NetworkError caused by httpx.ReadTimeout
+                entry["cause"] = type(error.__cause__).__name__
             entry["traceback"] = "".join(traceback.format_tb(error.__traceback__))[-4000:]
         return json.dumps(entry, ensure_ascii=False, default=str)
 
