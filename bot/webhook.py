@@ -92,7 +92,9 @@ class _Base(tornado.web.RequestHandler):
         self.secret = secret
 
     def log_exception(self, typ, value, tb) -> None:  # tornado would log the request line and headers
-        log.error("web server error: %s", typ.__name__ if typ else "unknown")
+        if isinstance(value, tornado.web.HTTPError):  # a refusal we chose, already counted
+            return
+        log.error("web server error: %s", typ.__name__ if typ else "unknown", exc_info=(typ, value, tb))
 
 
 class UpdateHandler(_Base):
@@ -101,6 +103,7 @@ class UpdateHandler(_Base):
         given = self.request.headers.get(SECRET_HEADER, "")
         if self.secret and not hmac.compare_digest(given.encode(), self.secret.encode()):
             metrics.refused()
+            log.info("refused a post to %s without the webhook secret", UPDATE_PATH)
             raise tornado.web.HTTPError(403)
         try:
             data = json.loads(self.request.body)

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import socket
 import sys
+import time
 from dataclasses import replace
 
 import httpx
 import pytest
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
 
 from bot import metrics, webhook
 from bot.config import PROJECT_ROOT, Secret
 from bot.telegram_app import build_application
-from tests.telegram_fake import FakeTelegram, Updates
+from tests.telegram_fake import BOT, FakeTelegram, Updates
 
 SECRET = "s3cret-webhook-token_for-tests"
 USER_ID = 918273645
@@ -173,3 +179,97 @@ async def test_the_healthcheck_command_reads_healthz(server):
         closed = probe.getsockname()[1]
     code, _out, err = await healthcheck(f"http://127.0.0.1:{closed}/healthz")
     assert code == 1 and "did not answer" in err
+
+
+# --- the real `safar run --webhook` process ------------------------------------------------------
+
+
+class FakeBotApi(tornado.web.RequestHandler):
+    """Telegram's Bot API, just enough for a bot to start and reply; records (method, params)."""
+
+    def initialize(self, calls: list) -> None:
+        self.calls = calls
+
+    def post(self, method: str) -> None:
+        params = {key: values[0].decode() for key, values in self.request.body_arguments.items()}
+        self.calls.append((method, params))
+        result: object = True
+        if method == "getMe":
+            result = BOT
+        elif method == "sendMessage":
+            chat = {"id": int(params["chat_id"]), "type": "private"}
+            result = {"message_id": len(self.calls), "date": int(time.time()), "chat": chat, "text": "…"}
+        self.write({"ok": True, "result": result})
+
+
+async def until(condition, what: str) -> None:
+    for _ in range(1000):  # bounded: 10 s
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{what} did not happen in 10 s")
+
+
+async def test_safar_run_webhook_serves_refuses_forgeries_and_logs_json_without_user_data(mini_content, tmp_path):
+    calls: list[tuple[str, dict]] = []
+    api_sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+    api = tornado.httpserver.HTTPServer(tornado.web.Application([(r"/bot[^/]+/(\w+)", FakeBotApi, {"calls": calls})]))
+    api.add_sockets(api_sockets)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    token = "987654321:AAF-real-looking_token-for-the-run-test"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SAFAR_"))}
+    env |= {
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{api_sockets[0].getsockname()[1]}",
+        "SAFAR_CONTENT_DIR": str(mini_content),
+        "SAFAR_DB_PATH": str(tmp_path / "data" / "safar.sqlite3"),
+        "SAFAR_HASH_SECRET": "run-test-hash-secret",
+        "SAFAR_WEBHOOK_SECRET": SECRET,
+        "SAFAR_WEBHOOK_URL": "https://bot.example.org",
+        "SAFAR_PORT": str(port),
+        "SAFAR_LOG_FORMAT": "json",
+    }
+    stderr = tmp_path / "bot.log"
+    with stderr.open("wb") as log:
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+    try:
+        await until(lambda: any(method == "setWebhook" for method, _ in calls) or bot.returncode is not None, "start")
+        webhook_set = next(params for method, params in calls if method == "setWebhook")
+        assert webhook_set["url"] == "https://bot.example.org/telegram" and webhook_set["secret_token"] == SECRET
+        user = Updates(user_id=USER_ID)
+        async with httpx.AsyncClient() as client:
+            forged = await post(client, url, user.message("/start"), secret=None)
+            assert (await post(client, url, user.message(QUESTION))).status_code == 200
+            await until(lambda: any(m == "sendMessage" for m, _ in calls), "a reply")
+            health = await client.get(f"{url}/healthz")
+            page = (await client.get(f"{url}/metrics")).text
+        assert forged.status_code == 403
+        assert {params["chat_id"] for method, params in calls if method == "sendMessage"} == {str(USER_ID)}
+        assert health.status_code == 200 and health.json()["database"]["reachable"] is True
+        assert (
+            sample(page, "safar_webhook_refused_total") == 1 and sample(page, 'safar_updates_total{kind="text"}') == 1
+        )
+    finally:
+        if bot.returncode is None:
+            bot.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(bot.wait(), 15)
+        api.stop()
+    output = stderr.read_text()
+    assert code == 0, output
+    entries = [json.loads(line) for line in output.splitlines()]  # every line is one JSON object
+    assert any(entry.get("decision") and entry.get("update_kind") == "text" for entry in entries)
+    assert not [entry for entry in entries if entry["level"] in ("warning", "error", "critical")], output
+    for private in (QUESTION, str(USER_ID), token, token.split(":")[1], SECRET, "aida_kg"):
+        assert private not in output
