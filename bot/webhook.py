@@ -149,7 +149,7 @@ def make_web_app(app: Application, secret: str) -> tornado.web.Application:
 def _access_log(handler: tornado.web.RequestHandler) -> None:
     """Only failures, and only the method, path and status: the body and headers stay out of logs."""
     status = handler.get_status()
-    if status >= 500:
+    if status >= 500 and not isinstance(handler, HealthHandler):  # an unhealthy report is no server failure
         log.warning("%s %s -> %d", handler.request.method, handler.request.path, status)
 
 
@@ -184,7 +184,7 @@ def port_of(sockets: list[socket.socket]) -> int:
 async def serving(app: Application, secret: str, sockets: list[socket.socket]):
     """The application started (post_init included, as run_webhook would) and the server listening."""
     metrics.watch_usage_log(lambda: app.bot_data.services and app.bot_data.services.usage_log)
-    server = tornado.httpserver.HTTPServer(make_web_app(app, secret), max_body_size=MAX_BODY, xheaders=True)
+    server = tornado.httpserver.HTTPServer(make_web_app(app, secret), max_body_size=MAX_BODY)
     async with app:
         if app.post_init:
             await app.post_init(app)
