@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import logging
 import os
 import sys
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot import logformat
 from bot.config import Config
 
 
@@ -28,7 +30,10 @@ def main(argv: list[str] | None = None) -> int:
     config = None
     try:
         config = Config.from_env()
-        logsafe.install(config.token)
+        if not logformat.configured():  # `run` lowers the level to INFO
+            logformat.setup(config.log_format, logging.WARNING, secrets=[config.token])
+        else:  # someone else's handlers (a test's): still never the token
+            logsafe.install(config.token)
         if getattr(args, "content_dir", None):
             config = _with(config, content_dir=Path(args.content_dir))
         if not getattr(args, "handler", None):
@@ -98,10 +103,16 @@ def _parser() -> argparse.ArgumentParser:
     start.set_defaults(handler=cmd_start)
 
     run = commands.add_parser("run", help="run the Telegram bot")
-    run.add_argument("--webhook", metavar="URL", help="receive updates by webhook at this public URL")
-    run.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on")
-    run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    run.add_argument(
+        "--webhook", metavar="URL", help="receive updates by webhook at this public URL (default: SAFAR_WEBHOOK_URL)"
+    )
+    run.add_argument("--listen", help="webhook: address to listen on (default: SAFAR_LISTEN or 127.0.0.1)")
+    run.add_argument("--port", type=int, help="webhook: port to listen on (default: SAFAR_PORT or 8443)")
     run.set_defaults(handler=cmd_run)
+
+    health = commands.add_parser("healthcheck", help="ask the running webhook server's /healthz (exit 1 if unhealthy)")
+    health.add_argument("--url", help="default: http://127.0.0.1:SAFAR_PORT/healthz")
+    health.set_defaults(handler=cmd_healthcheck)
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--lang", help="interface language to start with")
@@ -192,7 +203,7 @@ def parse_age(text: str) -> dt.timedelta:
 
 def cmd_start(args, config: Config) -> int:
     if config.token:
-        return cmd_run(argparse.Namespace(webhook=None, listen="127.0.0.1", port=8443), config)
+        return cmd_run(argparse.Namespace(webhook=None, listen=None, port=None), config)
     print("TELEGRAM_BOT_TOKEN is not set: starting the terminal chat (Ctrl-D to quit).\n")
     return cmd_chat(argparse.Namespace(lang=None), config)
 
@@ -209,8 +220,23 @@ def cmd_run(args, config: Config) -> int:
         )
         return 2
     load_secret(config.hash_secret, config.db_path)  # a wrong or missing secret: one line, before Telegram
-    run(config, webhook_url=args.webhook, listen=args.listen, port=args.port)
+    webhook_url = args.webhook or config.webhook_url
+    run(config, webhook_url=webhook_url, listen=args.listen or config.listen, port=args.port or config.port)
     return 0
+
+
+def cmd_healthcheck(args, config: Config) -> int:
+    """For the container's HEALTHCHECK and for operators: the health report, exit 0 only when healthy."""
+    import httpx
+
+    url = args.url or f"http://127.0.0.1:{config.port}/healthz"
+    try:
+        response = httpx.get(url, timeout=5)
+    except httpx.HTTPError as error:
+        print(f"unhealthy: {url} did not answer ({type(error).__name__})", file=sys.stderr)
+        return 1
+    print(response.text)
+    return 0 if response.status_code == 200 else 1
 
 
 def cmd_chat(args, config: Config) -> int:

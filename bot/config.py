@@ -41,6 +41,10 @@ class Config:
     default_language: str = "ru"
     thresholds: MatchThresholds = field(default_factory=MatchThresholds)
     bot_username: str | None = None  # for links on printed materials; else asked from Telegram (getMe)
+    log_format: str = "text"  # "json": one JSON object per line, for a log shipper
+    webhook_url: str | None = None  # the public HTTPS base URL; set, `safar run` uses a webhook
+    listen: str = "127.0.0.1"  # webhook mode: where the web server listens (0.0.0.0 in a container)
+    port: int = 8443
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -70,4 +74,8 @@ class Config:
             default_language=env.get("SAFAR_DEFAULT_LANGUAGE", defaults.default_language),
             thresholds=thresholds,
             bot_username=env.get("SAFAR_BOT_USERNAME", "").strip().lstrip("@") or None,
+            log_format=env.get("SAFAR_LOG_FORMAT", defaults.log_format).strip().lower() or defaults.log_format,
+            webhook_url=env.get("SAFAR_WEBHOOK_URL", "").strip() or None,
+            listen=env.get("SAFAR_LISTEN", "").strip() or defaults.listen,
+            port=int(env.get("SAFAR_PORT") or defaults.port),
         )

@@ -33,11 +33,12 @@ class TokenFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask(message, self.token)
-        if masked != message or record.args:
+        if masked != message:  # the record is shared by every handler: change it only when it must
             record.msg, record.args = masked, None
         if record.exc_info:
             text = record.exc_text or logging.Formatter().formatException(record.exc_info)
-            record.exc_text = mask(text, self.token)
+            if mask(text, self.token) != text:
+                record.exc_text = mask(text, self.token)
         if record.stack_info:
             record.stack_info = mask(record.stack_info, self.token)
         return True

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
+from bot import metrics
 from bot.chats import Database, TrackedMessages, WriteFailed
 from bot.config import Config
 from bot.content import Content, Problem, load_content
@@ -207,6 +208,7 @@ class Services:
                 await self.database.run(work)
             return True
         except WriteFailed as error:
+            metrics.database_error("erase")
             log.warning("erasure failed (%s)", error)
             return False
 
@@ -227,6 +229,10 @@ class Services:
                     await self.tracked.prune()
             except Exception:
                 log.exception("erasure retries failed")
+
+    async def ping(self) -> bool:
+        """Whether the database answers now: /healthz reports it."""
+        return await self.usage_log.ping()
 
     async def close(self) -> None:
         if self._retrier is not None:

@@ -45,7 +45,7 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot import geo, keys, logsafe
+from bot import geo, keys, metrics
 from bot.broadcast import CATCH_UP, Broadcaster, Campaign, weekly_campaign_id, weekly_myth_due
 from bot.broadcast_telegram import telegram_sender
 from bot.config import Config
@@ -240,6 +240,7 @@ async def _converse(update: Update, context: SafarContext, act) -> None:
     if chat and not turn.quick_exit:  # the person's message and the replies, in one write
         await _track(context, chat, ([message.message_id] if message else []) + sent)
     latency = round((time.perf_counter() - started) * 1000, 1)
+    metrics.observe_turn(metrics.update_kind(update), turn, latency / 1000)
     for event in turn.events:
         if event.kind == EventKind.QUESTION:
             event.data["latency_ms"] = latency
@@ -488,6 +489,7 @@ async def weekly_myth(context: SafarContext) -> None:
 async def on_error(update: object, context: SafarContext) -> None:
     """Log the error (never the token) and tell the user something useful."""
     log.error("error while handling an update: %s", context.error, exc_info=context.error)
+    metrics.observe_error(context.error)
     if isinstance(update, Update) and update.effective_chat and not isinstance(context.error, Forbidden):
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
@@ -572,21 +574,14 @@ def build_application(
 
 
 def run(config: Config, webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8443) -> None:
-    """Poll, or serve a webhook that refuses (403) every request without Telegram's secret token header."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
-    logsafe.install(config.token)
+    """Poll Telegram, or with a webhook URL serve /telegram (403 without Telegram's secret token header),
+    /healthz and /metrics (bot/webhook.py)."""
+    from bot import logformat, webhook
+
+    logformat.setup(config.log_format, logging.INFO, secrets=[config.token])  # masks the token in every line
     app = build_application(config)
     if webhook_url:
         config = keys.with_webhook_secret(config)
-        path = "telegram"
-        app.run_webhook(
-            listen=listen,
-            port=port,
-            url_path=path,
-            webhook_url=f"{webhook_url.rstrip('/')}/{path}",
-            allowed_updates=Update.ALL_TYPES,
-            secret_token=config.webhook_secret,
-        )
+        asyncio.run(webhook.serve(app, config, webhook_url, listen, port))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot import metrics
 from bot.replies import Event, UserState
 
 log = logging.getLogger(__name__)
@@ -232,6 +233,8 @@ class UsageLog:
         self._erased: dict[str, float] = {}  # user -> when they asked: older queued rows are never written
         self.write_lock = asyncio.Lock()  # held while a batch is written, and by an erasure
         self.dropped = 0
+        self.queued = 0  # events, for the metrics
+        self.written = 0
 
     # --- life cycle ---------------------------------------------------------------------
 
@@ -280,6 +283,7 @@ class UsageLog:
                 # Cache the erased state: until the writer has run, the database still has the old one.
                 self._states[user] = UserState()
                 self._queue.put_nowait(Row(now, user, event, None))
+                self.queued += 1
                 return  # nothing about this user is kept, not even the emptied settings
             text = event.data.get("text")
             keep = (
@@ -295,6 +299,7 @@ class UsageLog:
                 context = {"lang": state.lang, "home": state.home, "current": state.current}
                 event = Event(event.kind, context | {k: v for k, v in event.data.items() if v is not None})
             self._queue.put_nowait(Row(now, user, event, redact(text)[:1000] if keep else None))
+            self.queued += 1
         if state is not None and self._states.get(user) != state:
             self._states[user] = state
             self._queue.put_nowait((user, state, now))
@@ -319,9 +324,27 @@ class UsageLog:
                 if row:
                     state = UserState(lang=row[0], home=row[1], current=row[2], stage=row[3], going=row[4])
             except (TimeoutError, sqlite3.Error) as error:
+                metrics.database_error("read")
                 log.warning("could not read settings (%s); starting fresh", type(error).__name__)
         self._states[user] = state
         return state
+
+    @property
+    def pending(self) -> int:
+        """Items waiting for the writer (events and settings)."""
+        return self._queue.qsize()
+
+    async def ping(self) -> bool:
+        """Whether the database answers a trivial query now (for /healthz)."""
+        if self._db is None:
+            return False
+        try:
+            async with asyncio.timeout(READ_TIMEOUT):
+                await (await self._db.execute("SELECT 1")).fetchone()
+        except (TimeoutError, sqlite3.Error, ValueError):
+            metrics.database_error("ping")
+            return False
+        return True
 
     # --- the writer ---------------------------------------------------------------------
 
@@ -363,6 +386,7 @@ class UsageLog:
                 if attempt < WRITE_ATTEMPTS and "locked" in str(error):
                     await asyncio.sleep(0.2 * attempt)
                     continue
+                metrics.database_error("write")
                 self.dropped += len(batch)
                 log.warning("usage log: %d events not written (%s)", len(batch), error)
                 return
@@ -411,6 +435,7 @@ class UsageLog:
                 [(u, s.lang, s.home, s.current, s.stage, s.going, time.time()) for u, s in settings.items()],
             )
             await self._db.commit()
+            self.written += len(rows)
         except sqlite3.Error as error:
             with contextlib.suppress(sqlite3.Error):
                 await self._db.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import subprocess
 import sys
@@ -227,6 +228,8 @@ def run_cli(*args: str, env: dict | None = None, input: str | None = None, check
 
     stdout, stderr = io.StringIO(), io.StringIO()
     saved_env, saved_cwd, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
+    root = logging.getLogger()
+    saved_logging = (root.level, root.handlers[:], {h: h.filters[:] for h in [*root.handlers, logging.lastResort] if h})
     try:
         os.environ.update(env or {})
         os.chdir(PROJECT_ROOT)
@@ -241,6 +244,10 @@ def run_cli(*args: str, env: dict | None = None, input: str | None = None, check
         os.environ.update(saved_env)
         os.chdir(saved_cwd)
         sys.stdin = saved_stdin
+        root.setLevel(saved_logging[0])  # the CLI sets up logging for its process: not for the next test
+        root.handlers[:] = saved_logging[1]
+        for handler, filters in saved_logging[2].items():
+            handler.filters[:] = filters
     result = subprocess.CompletedProcess(["safar", *args], code or 0, stdout.getvalue(), stderr.getvalue())
     if check:
         result.check_returncode()
