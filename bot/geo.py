@@ -30,3 +30,11 @@ def country_at(latitude: float, longitude: float) -> str | None:
         log.exception("reverse geocoding failed")
         return None
     return place.get("country_code") or None
+
+
+def warm() -> None:
+    """Build the index now (in a worker thread at start-up), so the first shared location is answered at once."""
+    try:
+        _gazetteer().get((0.0, 0.0))
+    except Exception:
+        log.exception("reverse geocoder could not be loaded")

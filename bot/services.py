@@ -121,12 +121,19 @@ class Services:
     async def load_state(self, user_id: int | str) -> UserState:
         return await self.usage_log.load_state(user_id)
 
+    def remember(self, user_id: int | str, turn: Turn) -> None:
+        """Keep the turn's settings at once, before its replies go out: the person's next tap reads them."""
+        self._record(user_id, [], turn)
+
     async def record(self, user_id: int | str, turn: Turn, chat_id: int | None = None) -> None:
         """Log the turn's events and keep its settings: best-effort, never costs an answer."""
+        self._record(user_id, turn.events, turn)
+
+    def _record(self, user_id: int | str, events: list, turn: Turn) -> None:
         if turn.effect(Erase) or turn.effect(EraseChat):
             return  # nothing about a person who asked to be erased is kept, not even the emptied settings
         try:
-            self.usage_log.record(user_id, turn.events, turn.state)
+            self.usage_log.record(user_id, events, turn.state)
         except Exception:  # the log must never cost an answer
             log.exception("usage log record failed")
 

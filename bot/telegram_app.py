@@ -68,6 +68,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 @dataclass
 class BotData:
+    warming: asyncio.Future | None = None  # the reverse geocoder loading in a worker thread
     services: Services | None = None
     menus: dict[int, tuple[str, ...]] = field(default_factory=dict)  # chat -> menu shown
     share_images: ShareImages | None = None  # inline mode's pictures, made and uploaded once
@@ -196,7 +197,8 @@ async def _state(update: Update, services: Services) -> UserState:
     state = await services.load_state(_user_key(update))
     if state.lang is None and update.effective_user:  # until they choose, speak Telegram's language
         state = replace(state, lang=services.i18n.negotiate(update.effective_user.language_code))
-    return state
+    private = update.effective_chat is None or update.effective_chat.type == ChatType.PRIVATE
+    return state if state.private == private else replace(state, private=private)
 
 
 async def _perform(update: Update, context: SafarContext, turn: Turn) -> list[Message]:
@@ -235,6 +237,7 @@ async def _converse(update: Update, context: SafarContext, act) -> None:
     state = await _state(update, services)
     turn: Turn = act(services.dialogue, state)
     replies = await _perform(update, context, turn)
+    services.remember(_user_key(update), turn)  # before the replies: a quick next tap must see this turn's state
     sent = await send_turn(update, context, turn.messages + replies, turn.quick_exit)
     chat, message = update.effective_chat, update.effective_message
     if chat and not turn.quick_exit:  # the person's message and the replies, in one write
@@ -513,6 +516,8 @@ def build_application(
 
     async def post_init(app: Application) -> None:
         app.bot_data.services = services or await Services.open(config)
+        # Someone in danger may share a location first thing: load the gazetteer now, off the event loop.
+        app.bot_data.warming = asyncio.get_running_loop().run_in_executor(None, geo.warm)
         try:
             i18n = app.bot_data.services.i18n
             for lang in (None, *i18n.languages):

@@ -380,3 +380,9 @@ def test_violence_brings_the_card_and_the_violence_topic(real_dialogue, lang, te
     shown = [b.data for m in turn.messages for row in m.buttons for b in row]
     assert f"fb:{topic}:1" in shown or f"s:{topic}" in shown
     assert "trouble-forced-sex:1" not in " ".join(shown)  # a beaten man is not shown "forced into prostitution"
+
+
+@pytest.mark.parametrize("tag", ["79161234567", "a996555123456", "a" * 40, "_x"])
+def test_a_campaign_tag_that_could_be_a_person_is_not_kept_as_typed(dialogue, tag):
+    assert dialogue.parse_payload(f"en-help-hotline-src-{tag}")[2] == "invalid"
+    assert dialogue.parse_payload("en-help-hotline-src-osh2026")[2] == "osh2026"

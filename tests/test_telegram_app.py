@@ -350,3 +350,34 @@ async def test_quick_exit_after_a_restart_still_deletes_the_chat(mini_content, c
         deleted = {int(i) for name, params in fake.calls if name == "deleteMessages" for i in params["message_ids"]}
         assert sent <= deleted and exit_message["message"]["message_id"] in deleted
         assert fake.texts() == ["👍"]
+
+
+async def test_in_a_group_nothing_personal_is_shown_and_nothing_is_delivered_there(telegram):
+    app, fake = telegram
+    person = Updates(user_id=777, language_code="en")
+    await onboard(app, person)  # a Kyrgyz citizen in Russia, in a private chat
+    group = Updates(user_id=777, language_code="en", chat_type="group")
+    fake.clear()
+    await feed(app, group.message("@safar_test_bot /hotline"))
+    await feed(app, group.message("/hotline@safar_test_bot"))
+    text = "\n".join(fake.texts())
+    assert "citizenship" not in text and "now in" not in text  # the group learns nothing about the asker
+    assert "<b>112</b>" in text  # the numbers of every country alike
+    fake.clear()
+    await feed(app, group.message("/subscribe@safar_test_bot"))
+    assert "private chat" in fake.texts()[0]
+
+
+async def test_one_vote_per_answer(telegram, config):
+    app, fake = telegram
+    user = Updates(language_code="en")
+    await onboard(app, user)
+    for _ in range(3):
+        await feed(app, user.press("fb:help-hotline:0"))
+    await app.bot_data.services.usage_log.flush()
+    import sqlite3
+
+    with sqlite3.connect(config.db_path) as db:
+        (votes,) = db.execute("SELECT count(*) FROM events WHERE kind = 'feedback'").fetchone()
+    assert votes == 1
+    assert "already counted" in fake.texts()[-1]

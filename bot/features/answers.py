@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import wire
@@ -149,6 +150,9 @@ def vote(d: Dialogue, state: UserState, payload: wire.Vote) -> Turn:
     if payload.topic not in d.content.topic_ids:
         return topics(d, state)
     _ = ui.gettext(d, state)
+    if payload.topic in state.voted:  # one vote per answer: pressing again changes nothing
+        return Turn([ui.say(_("Thank you, your answer is already counted."))], state)
+    state = replace(state, voted=(*state.voted, payload.topic))
     text = (
         _("Thank you! This helps us improve the answers.")
         if payload.helpful

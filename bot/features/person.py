@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.features import ui
+from bot.features.weekly import PRIVATE_ONLY
 from bot.replies import Event, OpenCase, Turn, UserState
 from bot.wire import EventKind
 
@@ -20,6 +21,8 @@ def ask_for_person(d: Dialogue, state: UserState, arg: str = "") -> Turn:
     if not d.can_talk:
         return d.command(state, "help")
     _ = ui.gettext(d, state)
+    if not state.private:  # a volunteer's answer must not land in a group
+        return Turn([ui.say(_(PRIVATE_ONLY))], state)
     text = _(
         "Write your question in one message. A volunteer will answer here, in this chat. "
         "They will not see your name or username; do not write your name or phone number. "

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CAMPAIGN_SEPARATOR = "-src-"
+#: A campaign tag names a campaign ("osh2026"), never a person: a letter first, short, no long digit runs.
+CAMPAIGN_TAG = re.compile(r"^(?!.*\d{5})[A-Za-z][A-Za-z0-9_-]{0,31}$")
 
 
 def parse_payload(d: Dialogue, payload: str | None) -> tuple[str | None, str | None, str | None]:
@@ -32,6 +34,8 @@ def parse_payload(d: Dialogue, payload: str | None) -> tuple[str | None, str | N
     if lang not in d.i18n.languages:
         lang, rest = None, payload
     topic = rest if rest in d.content.topic_ids else None
+    if campaign and not CAMPAIGN_TAG.match(campaign):
+        campaign = "invalid"  # counted, so operators see broken links, but not kept as typed
     return lang, topic, (campaign or None)
 
 

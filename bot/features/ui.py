@@ -171,8 +171,11 @@ def topic_messages(
 
 
 def card(d: Dialogue, state: UserState, heading: str | None = None) -> hotlines.Card:
-    """The hotline card for the person's countries (the generic one while they are unknown)."""
+    """The hotline card for the person's countries (the generic one while they are unknown, and in a group,
+    where the numbers would tell everyone where the person is from and where they are)."""
     _ = gettext(d, state)
+    if not state.private:
+        return hotlines.generic_card(d.content, lang(d, state), _, heading)
     return hotlines.card_for(d.content, state.home, state.current, state.going, lang(d, state), _, heading)
 
 
@@ -192,7 +195,7 @@ def card_message(d: Dialogue, state: UserState, heading: str | None = None, pref
 def hotline_messages(d: Dialogue, state: UserState, heading: str | None = None) -> list[Message]:
     """The hotline card for the person's countries, or the question that lets us choose it."""
     _ = gettext(d, state)
-    if not state.home and not state.current:
+    if not state.home and not state.current and state.private:
         text = _("To give you the right phone numbers, tell me your citizenship and where you are: /country")
         return [say(text, (Button(_("Choose countries"), wire.RunCommand("country").encode()),))]
     return [card_message(d, state, heading)]
@@ -200,7 +203,7 @@ def hotline_messages(d: Dialogue, state: UserState, heading: str | None = None) 
 
 def help_reminder(d: Dialogue, state: UserState) -> list[Message]:
     """Under an answer: the full card once per conversation, then one line and a button to open it."""
-    if not state.home and not state.current:
+    if (not state.home and not state.current) or not state.private:
         return hotline_messages(d, state)
     if time.time() - state.card_shown > CONVERSATION_SECONDS:
         return hotline_messages(d, state)
@@ -212,7 +215,7 @@ def help_reminder(d: Dialogue, state: UserState) -> list[Message]:
 def danger_line(d: Dialogue, state: UserState) -> Message:
     """Possible danger: one line at the top of the answer, the emergency number here and the 🆘 button."""
     _ = gettext(d, state)
-    if state.home or state.current:
+    if (state.home or state.current) and state.private:
         line = hotlines.one_line(routing(d, state), lang(d, state), _)
     else:
         line = "🆘 " + html.escape(_("If you are in danger now, tap below for the emergency numbers."))
@@ -228,7 +231,7 @@ def emergency_messages(d: Dialogue, state: UserState) -> list[Message]:
         "phone, delete this chat afterwards."
     )
     exit_row = (Button(_(QUICK_EXIT), wire.QuickExit().encode()),)
-    if state.current or state.home:
+    if (state.current or state.home) and state.private:
         message = card_message(d, state, _("Emergency: get help now"), prefix=f"🆘 {html.escape(safety)}\n\n")
         return [replace(message, buttons=(*message.buttons, exit_row))]
     shown = card(d, state, _("Emergency: get help now"))

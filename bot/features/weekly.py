@@ -6,15 +6,19 @@ import html
 from typing import TYPE_CHECKING
 
 from bot.features import ui
-from bot.replies import Event, Subscribe, Turn, Unsubscribe, UserState
+from bot.replies import N_, Event, Subscribe, Turn, Unsubscribe, UserState
 from bot.wire import EventKind
 
 if TYPE_CHECKING:
     from bot.dialogue import Dialogue
 
+PRIVATE_ONLY = N_("Please write to me in a private chat for this: here everyone in the group would see it.")
+
 
 def subscribe(d: Dialogue, state: UserState, arg: str = "") -> Turn:
     _ = ui.gettext(d, state)
+    if not state.private:  # the group would become the delivery chat
+        return Turn([ui.say(_(PRIVATE_ONLY))], state)
     done = _("Subscribed: once a week, one myth and the reality, in this language. /unsubscribe stops it at any time.")
     failed = _("Sorry, I could not save your subscription right now. Please try /subscribe again in a few minutes.")
     effect = Subscribe(done=(ui.say(done),), failed=(ui.say(failed),), lang=ui.lang(d, state))
