@@ -296,6 +296,19 @@ async def test_a_question_reaches_a_person_without_a_name_and_the_answer_comes_b
     assert "Dinara" not in to_user[0]["text"]
     assert any("Delivered to case" in p["text"] for p in fake.sent() if int(p["chat_id"]) == OPERATORS_CHAT)
 
+    # An edited reply is not delivered a second time.
+    fake.clear()
+    await feed(app, {"update_id": 78, "edited_message": {**reply["message"], "text": "No, that is not legal!"}})
+    assert not [p for p in fake.sent() if int(p["chat_id"]) == 5150]
+    # A photo reply (a map, a document) reaches the person with its caption, still without the operator's name.
+    fake.clear()
+    photo = [{"file_id": "map", "file_unique_id": "m", "width": 10, "height": 10}]
+    photo_reply = {**reply["message"], "message_id": 901, "photo": photo, "caption": "The consulate is here."}
+    del photo_reply["text"]
+    await feed(app, {"update_id": 79, "message": photo_reply})
+    (sent,) = [p for n, p in fake.calls if n == "sendPhoto" and int(p["chat_id"]) == 5150]
+    assert "The consulate is here." in sent["caption"] and "Dinara" not in sent["caption"]
+
 
 async def test_without_an_operators_chat_the_option_is_hidden(telegram):
     app, fake = telegram
