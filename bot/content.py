@@ -154,19 +154,7 @@ class EmergencyPhrases:
             for kind, texts in getattr(self, role).items():
                 for text in texts:
                     yield role, kind, text
-        for role in (
-            "immediacy",
-            "person",
-            "help",
-            "everyday",
-            "not_emergency",
-            "hypothetical",
-            "not_hypothetical",
-            "past",
-            "media",
-            "rules",
-            "joke",
-        ):
+        for role in EMERGENCY_LISTS[4:]:  # the plain lists after cries, alone, danger, concern
             for text in getattr(self, role):
                 yield role, "", text
         for text in self.reported:

@@ -28,7 +28,7 @@ import phonenumbers
 from babel.dates import format_date
 
 from bot.content import ABROAD, Content, Hotline
-from bot.i18n import Gettext, country_name, language_display
+from bot.i18n import N_, Gettext, country_name, language_display
 
 ORIGIN_COUNTRIES = ("KG", "TJ", "UZ", "KZ", "TM")
 DESTINATION_COUNTRIES = ("RU", "KZ", "TR", "AE", "KR")
@@ -37,11 +37,6 @@ OTHER = "other"
 CONTACT_NAME_LIMIT = 64
 CONTACT_LIMIT = 3
 ROLES = ("emergency", "local", "home", "iom", "going")
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction; it is translated where it is shown."""
-    return message
 
 
 # TRANSLATORS: the one-line button under later answers that opens the full hotline card.

@@ -13,6 +13,12 @@ import yaml
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return message
+
+
 Gettext = Callable[[str], str]
 DOMAIN = "safar"
 SOURCE_LANGUAGE = "en"

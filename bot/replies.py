@@ -9,11 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.hotlines import Contact
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction; it is translated where it is shown."""
-    return message
+from bot.i18n import N_ as N_  # re-exported: feature modules mark their strings with it
 
 
 @dataclass(frozen=True)
