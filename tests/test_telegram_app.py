@@ -394,3 +394,13 @@ async def test_one_vote_per_answer(telegram, config):
         (votes,) = db.execute("SELECT count(*) FROM events WHERE kind = 'feedback'").fetchone()
     assert votes == 1
     assert "already counted" in fake.texts()[-1]
+
+
+async def test_talking_to_a_person_is_never_opened_from_a_group(with_operators):
+    """A volunteer's answer must not land in a group: the hand-off is offered in a private chat only."""
+    app, fake = with_operators
+    group = Updates(user_id=5151, language_code="en", chat_type="group")
+    await feed(app, group.message("/person@safar_test_bot"))
+    assert "private chat" in fake.texts()[-1]
+    await feed(app, group.message("@safar_test_bot my employer keeps my passport"))
+    assert not [p for p in fake.sent() if int(p["chat_id"]) == OPERATORS_CHAT]
