@@ -202,6 +202,7 @@ def parse_age(text: str) -> dt.timedelta:
 
 
 def cmd_start(args, config: Config) -> int:
+    """The default command: the bot when a token is set, else the terminal chat, so a fresh checkout answers at once."""
     if config.token:
         return cmd_run(argparse.Namespace(webhook=None, listen=None, port=None), config)
     print("TELEGRAM_BOT_TOKEN is not set: starting the terminal chat (Ctrl-D to quit).\n")
@@ -209,6 +210,7 @@ def cmd_start(args, config: Config) -> int:
 
 
 def cmd_run(args, config: Config) -> int:
+    """Serve Telegram (polling, or a webhook when a URL is given); a wrong secret fails in one line, before Telegram."""
     from bot.keys import load_secret
     from bot.telegram_app import run
 
@@ -240,12 +242,14 @@ def cmd_healthcheck(args, config: Config) -> int:
 
 
 def cmd_chat(args, config: Config) -> int:
+    """Talk to the same dialogue in the terminal: what works here is what Telegram users get."""
     from bot.console import run_console
 
     return run_console(config, lang=args.lang)
 
 
 def cmd_content_check(args, config: Config) -> int:
+    """Check content/ as volunteers should before committing; exit 1 on errors only, warnings pass."""
     from bot.content_check import check, format_report
 
     started = time.perf_counter()
@@ -256,6 +260,7 @@ def cmd_content_check(args, config: Config) -> int:
 
 
 def cmd_content_dump(args, config: Config) -> int:
+    """Print the content as the bot loaded it, in JSON, to see what it really read; exit 1 if a file did not load."""
     from bot.content import load_content
     from bot.content_check import dump
 
@@ -268,6 +273,10 @@ def cmd_content_dump(args, config: Config) -> int:
 
 
 def cmd_content_review(args, config: Config) -> int:
+    """Per language: topics not reviewed yet and words that differ from content/terms.yaml.
+
+    Exit 1 only for a broken terms.yaml (the findings themselves are advice), 2 for an unknown --lang.
+    """
     from bot.content_review import format_review, review
 
     report = review(config.content_dir)
@@ -281,6 +290,7 @@ def cmd_content_review(args, config: Config) -> int:
 
 
 def cmd_hotlines(args, config: Config) -> int:
+    """Print the hotline card for one --home/--now case or for every case, to check routing without Telegram."""
     from bot import hotlines
     from bot.content import load_content
     from bot.i18n import I18n
@@ -316,6 +326,7 @@ def _matcher(config: Config):
 
 
 def cmd_match(args, config: Config) -> int:
+    """Answer each JSON line ``{"text", "lang"}`` on stdin with its decision, one JSON line; a bad one gets an error."""
     matcher = _matcher(config)
     for line in sys.stdin:
         if not line.strip():
@@ -331,6 +342,7 @@ def cmd_match(args, config: Config) -> int:
 
 
 def cmd_ask(args, config: Config) -> int:
+    """Show a volunteer why a message gets its answer and what the emergency check saw, to know which word to add."""
     from bot.dialogue import describe_decision
 
     matcher = _matcher(config)
@@ -341,6 +353,7 @@ def cmd_ask(args, config: Config) -> int:
 
 
 def cmd_eval(args, config: Config) -> int:
+    """Score the matcher on a JSONL evaluation set against its targets and list the misses; always exits 0."""
     from bot.evaluation import evaluate, format_evaluation
 
     matcher = _matcher(config)
@@ -350,6 +363,7 @@ def cmd_eval(args, config: Config) -> int:
 
 
 def cmd_stats(args, config: Config) -> int:
+    """Report usage as text, an HTML page or a CSV of unanswered questions; exit 1 when there is no log yet."""
     from bot import stats
 
     if not config.db_path.exists():
@@ -369,6 +383,10 @@ def cmd_stats(args, config: Config) -> int:
 
 
 def cmd_broadcast(args, config: Config) -> int:
+    """Send a campaign to its subscribers, or show with --dry-run what would go out.
+
+    Exit 2 for a bad campaign file or a missing token, 3 when another run holds the campaign (nothing sent).
+    """
     from bot.broadcast import Broadcaster, CampaignError, load_campaign
     from bot.keys import load_secret
     from bot.subscriptions import Subscriptions
@@ -416,6 +434,7 @@ def cmd_broadcast(args, config: Config) -> int:
 
 
 def cmd_secret_rotate(args, config: Config) -> int:
+    """Re-key the stored data under a new hashing secret; prints what was done, never the secret."""
     from bot.rotate import rotate
 
     print("\n".join(rotate(config)))
@@ -423,6 +442,10 @@ def cmd_secret_rotate(args, config: Config) -> int:
 
 
 def cmd_materials(args, config: Config) -> int:
+    """Make printable cards, posters and links.csv with tracked deep links for a campaign.
+
+    Exit 2 for a bad request or missing fonts, 1 when some material could not be made (each is reported).
+    """
     from bot import materials
     from bot.content import load_content
     from bot.i18n import I18n
@@ -476,6 +499,7 @@ def _username_from_telegram(config: Config) -> str:
 
 
 def cmd_purge(args, config: Config) -> int:
+    """Delete usage events older than --older-than, or than the configured retention period."""
     from bot.keys import load_secret
     from bot.usage_log import UsageLog
 

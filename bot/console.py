@@ -21,6 +21,7 @@ CONSOLE_USER = "console"
 
 
 def to_terminal(message: Message, color: bool) -> str:
+    """A message as plain terminal text: tags dropped (bold kept as ANSI when ``color``), contacts as lines."""
     text = message.html
     if color:
         text = text.replace("<b>", "\033[1m").replace("</b>", "\033[0m")
@@ -32,6 +33,8 @@ def to_terminal(message: Message, color: bool) -> str:
 
 
 class ConsoleChat:
+    """The terminal adapter: one person, state kept in memory, buttons offered as numbers to type."""
+
     def __init__(self, services: Services, out: TextIO, color: bool = False):
         self.services = services
         self.out = out
@@ -56,6 +59,7 @@ class ConsoleChat:
         return replies
 
     def show(self, turn: Turn, replies: list[Message] = ()) -> None:
+        """Print the turn and the effects' replies, numbering the buttons so the next line can press one."""
         self.state = turn.state
         self.buttons = []
         messages = [*turn.messages, *replies]
@@ -73,6 +77,7 @@ class ConsoleChat:
             print(file=self.out)
 
     async def handle(self, line: str) -> None:
+        """A typed line: a button's number presses it, /name runs a command, anything else is text."""
         line = line.strip()
         if not line:
             return
@@ -113,6 +118,7 @@ async def _run(config: Config, lang: str | None, stdin: TextIO, out: TextIO) -> 
 
 
 def run_console(config: Config, lang: str | None = None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    """Chat in the terminal until end of input; Ctrl-C ends quietly with exit code 0."""
     try:
         return asyncio.run(_run(config, lang, stdin, out))
     except KeyboardInterrupt:

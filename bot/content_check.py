@@ -246,19 +246,24 @@ def _body_line(path: str) -> int:
 
 @dataclass
 class Report:
+    """Everything ``check`` found, sorted by file and line, with the content it loaded."""
+
     result: LoadResult
     problems: list[Problem]
 
     @property
     def errors(self) -> list[Problem]:
+        """Problems that must be fixed: they make ``content check`` fail."""
         return [p for p in self.problems if p.severity == "error"]
 
     @property
     def warnings(self) -> list[Problem]:
+        """Problems worth a look that do not fail the check."""
         return [p for p in self.problems if p.severity == "warning"]
 
 
 def check(root, today: dt.date | None = None) -> Report:
+    """Load content/ and run every check on it; ``today`` is for tests of date-dependent checks."""
     result = load_content(root)
     found = result.problems + cross_check(result, today) + emergency_guards(result.content)
     problems = sorted(set(found), key=lambda p: (p.path, p.line, p.message))
@@ -391,6 +396,7 @@ def summary_rows(content: Content) -> list[tuple[str, int, int, int, int, str]]:
 
 
 def format_report(report: Report) -> str:
+    """The problems, then a per-language summary table and totals, as volunteers read them."""
     lines = [str(p) for p in report.problems]
     content = report.result.content
     header = ("language", "topics", "questions", "reviewed", "emergency phrases", "missing")

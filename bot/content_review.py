@@ -42,6 +42,8 @@ class TermGroup:
 
 @dataclass(frozen=True)
 class Inconsistency:
+    """A word a volunteer wrote where the language's agreed term (content/terms.yaml) should be."""
+
     path: str
     line: int
     word: str  # as written in the text
@@ -58,6 +60,8 @@ class Inconsistency:
 
 @dataclass
 class LanguageReview:
+    """What is left to review in one language."""
+
     lang: str
     topics: int
     unreviewed: list[str]  # topic ids, urgent ones first
@@ -66,6 +70,8 @@ class LanguageReview:
 
 @dataclass
 class Review:
+    """The review of every language; ``problems`` only says the terms file itself is broken."""
+
     languages: list[LanguageReview]
     problems: list[Problem]  # a broken terms.yaml
 
@@ -222,6 +228,7 @@ def _priority(topic) -> tuple[bool, bool, str]:
 
 
 def format_review(report: Review) -> str:
+    """The review as text: per language, unreviewed topics (urgent first) and words to check."""
     lines = [str(p) for p in report.problems]
     for language in report.languages:
         lines.append("")

@@ -44,6 +44,7 @@ class Dialogue:
         return tuple(c for c in COMMANDS if self.can_talk or not c.needs_operators)
 
     def menu_commands(self) -> tuple[Command, ...]:
+        """The commands that have a button in the persistent menu."""
         return tuple(c for c in self.commands() if c.label)
 
     # --- entry points ----------------------------------------------------------------------
@@ -92,22 +93,29 @@ class Dialogue:
     # --- for the adapters -------------------------------------------------------------------
 
     def gettext(self, state: UserState) -> Gettext:
+        """The translation function for the person's language (the default until they chose one)."""
         return ui.gettext(self, state)
 
     def ensure_lang(self, state: UserState) -> UserState:
+        """The state with a language the bot has: an unknown or unset one becomes the default."""
         return state if state.lang in self.i18n.languages else replace(state, lang=self.i18n.default)
 
     def menu_labels(self, state: UserState) -> tuple[str, ...]:
+        """The persistent menu's labels in the person's language, for the adapter's keyboard."""
         return ui.menu_labels(self, state)
 
     def parse_payload(self, payload: str | None) -> tuple[str | None, str | None, str | None]:
+        """(language, topic id, campaign tag) from a /start deep link; an unknown language or topic is None."""
         return settings.parse_payload(self, payload)
 
     def weekly_myth(self, lang: str, week: int) -> str | None:
+        """The weekly broadcast's HTML for ``lang`` and week number, or None when there is no myth to send."""
         return weekly.weekly_myth(self, lang, week)
 
     def choose_language(self, state: UserState) -> Turn:
+        """Offer the language buttons, the current one ticked."""
         return settings.choose_language(self, state)
 
     def browse(self, state: UserState) -> Turn:
+        """The topic menu for the person's stage, with the state unchanged."""
         return Turn(ui.browse(self, state), state)

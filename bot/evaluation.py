@@ -30,20 +30,26 @@ TARGETS = {
 
 @dataclass
 class Tally:
+    """Hits and totals per metric; a metric nothing was scored on has no rate."""
+
     hits: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     totals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(self, metric: str, ok: bool) -> None:
+        """Count one scored message for ``metric``."""
         self.totals[metric] += 1
         self.hits[metric] += ok
 
     def rate(self, metric: str) -> float | None:
+        """Share of hits, or None when no message was scored on ``metric`` (not 0: nothing was measured)."""
         total = self.totals.get(metric)
         return self.hits[metric] / total if total else None
 
 
 @dataclass
 class Evaluation:
+    """An evaluation run: tallies overall, per language and per style, the misses and the time taken."""
+
     overall: Tally
     by_lang: dict[str, Tally]
     by_style: dict[str, Tally]
@@ -89,6 +95,7 @@ def score_row(row: dict, decision: Decision, tallies: list[Tally]) -> list[str]:
 
 
 def evaluate(matcher: Matcher, rows: list[dict]) -> Evaluation:
+    """Run every row through the matcher without its language, as a real message arrives, and score it."""
     overall = Tally()
     by_lang: dict[str, Tally] = defaultdict(Tally)
     by_style: dict[str, Tally] = defaultdict(Tally)
@@ -108,6 +115,7 @@ def _cell(rate: float | None) -> str:
 
 
 def format_evaluation(result: Evaluation, misses: int = 60) -> str:
+    """Overall rates against their targets, per-language and per-style tables, then up to ``misses`` misses."""
     lines = [f"{result.rows} messages in {result.seconds:.2f} s", ""]
     lines.append("overall")
     for metric in METRICS:

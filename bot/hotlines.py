@@ -47,6 +47,8 @@ SOURCES_BUTTON = N_("Sources")
 
 @dataclass(frozen=True)
 class Listing:
+    """A hotline as it appears on one person's card: its number as they should dial it and why it is there."""
+
     hotline: Hotline
     number: str  # as the person should dial it from where they are (as written, when not dialable there)
     role: str  # one of ROLES
@@ -67,6 +69,7 @@ class Listing:
 
     @property
     def link(self) -> str | None:
+        """The wa.me or t.me link for a WhatsApp or Telegram line; None for a phone line."""
         if self.how == "whatsapp" and self.hotline.e164:
             return "https://wa.me/" + self.hotline.e164.lstrip("+")
         if self.how == "telegram":
@@ -76,12 +79,16 @@ class Listing:
 
 @dataclass(frozen=True)
 class Contact:
+    """A contact card Telegram can send: one tap saves or dials the number."""
+
     phone_number: str
     name: str
 
 
 @dataclass(frozen=True)
 class Routing:
+    """The lines for one person, in card order, and what the card must say about where they are."""
+
     listings: tuple[Listing, ...]
     home_unreachable: tuple[Hotline, ...]  # home lines that only work inside the home country
     home: str | None
@@ -91,6 +98,7 @@ class Routing:
 
     @property
     def now(self) -> str | None:
+        """Where the person is now: another name for ``current``."""
         return self.current
 
     @property
@@ -100,10 +108,12 @@ class Routing:
 
     @property
     def abroad(self) -> bool:
+        """Not known to be at home: in another country, one the bot does not know, or not said yet."""
         return self.home is not None and self.current != self.home
 
     @property
     def emergency(self) -> Listing | None:
+        """The first emergency number dialable where the person is, if any."""
         return next((i for i in self.listings if i.role == "emergency" and i.dialable_here), None)
 
     @property
@@ -514,4 +524,5 @@ def matrix_line(row: dict) -> str:
 
 
 def matrix(content: Content, lang: str, _: Gettext, cases=None) -> list[dict]:
+    """One row per (home, now, going) case, every case by default: the whole routing table for review."""
     return [matrix_row(content, home, now, going, lang, _) for home, now, going in (cases or matrix_cases())]

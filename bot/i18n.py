@@ -31,6 +31,8 @@ class MissingCatalogError(RuntimeError):
 
 
 class I18n:
+    """The catalogs of the bot's languages, all loaded at start: a missing one fails then, not mid-conversation."""
+
     def __init__(self, locales_dir: Path, languages: Iterable[str], default: str = "ru"):
         self.languages = sorted(languages)
         self.default = default if default in self.languages else self.languages[0]
@@ -49,6 +51,7 @@ class I18n:
                 raise MissingCatalogError(f"no catalog for language {lang!r} in {locales_dir}")
 
     def gettext(self, lang: str) -> Gettext:
+        """The translation function for ``lang``; an unknown language gets the default's."""
         return self._catalogs.get(lang, self._catalogs[self.default]).gettext
 
     def negotiate(self, code: str | None) -> str:
@@ -86,6 +89,7 @@ def country_name(code: str, lang: str) -> str:
 
 
 def language_display(code: str, lang: str) -> str:
+    """The name of language ``code`` in language ``lang`` (CLDR); the code itself when unknown."""
     try:
         return Locale.parse(lang).languages.get(code) or code
     except (ValueError, UnknownLocaleError):

@@ -67,4 +67,5 @@ def verdict(check: JobCheck, answers: str, _: Gettext) -> Message:
 
 
 def is_complete(check: JobCheck, answers: str) -> bool:
+    """True once every question has an answer."""
     return len(answers) >= len(check.questions)

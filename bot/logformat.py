@@ -48,6 +48,7 @@ class JsonFormatter(logging.Formatter):
         self._scrub = scrub or Scrubber()
 
     def format(self, record: logging.LogRecord) -> str:
+        """One JSON line: known fields only; an exception's type and traceback, not its message (it may quote users)."""
         entry: dict = {
             "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
@@ -85,6 +86,7 @@ class TextFormatter(logging.Formatter):
         self._scrub = scrub or Scrubber()
 
     def format(self, record: logging.LogRecord) -> str:
+        """The usual text line, scrubbed like the JSON one."""
         return self._scrub(super().format(record))
 
 

@@ -18,6 +18,7 @@ MASK = "<token>"
 
 
 def mask(text: str, token: str | None = None) -> str:
+    """Hide ``token`` and anything shaped like a bot token in ``text``."""
     if token:
         text = text.replace(token, MASK)
     return TOKEN_SHAPE.sub(MASK, text)
@@ -31,6 +32,7 @@ class TokenFilter(logging.Filter):
         self.token = str(token) if token else None
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Mask the token in the message, traceback and stack; never drops a record."""
         message = record.getMessage()
         masked = mask(message, self.token)
         if masked != message:  # the record is shared by every handler: change it only when it must

@@ -26,6 +26,8 @@ _REFUSED_LINK = re.compile(r"\[([^\]]*)\]\((\S*)")
 
 @dataclass
 class Rendered:
+    """Markdown rendered for Telegram (HTML) and as plain text, with what Telegram would refuse."""
+
     html: str
     text: str
     #: (line in the Markdown source, 0-based, or None; what Telegram would reject)

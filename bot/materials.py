@@ -73,10 +73,13 @@ class MaterialsError(Exception):
 
 @dataclass(frozen=True)
 class Fonts:
+    """The regular and bold font files found on this machine."""
+
     regular: Path
     bold: Path
 
     def get(self, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+        """The font at ``size``; loaded once per file and size."""
         return _font(str(self.bold if bold else self.regular), size)
 
 
@@ -192,6 +195,8 @@ def deep_link(username: str, lang: str, topic_id: str | None, campaign: str) -> 
 
 @dataclass(frozen=True)
 class Number:
+    """A phone number as printed on a card, with the hotline's name."""
+
     number: str
     name: str
 
@@ -211,12 +216,15 @@ def campaign_numbers(content: Content, country: str, lang: str, limit: int = CAR
 
 @dataclass(frozen=True)
 class Fitted:
+    """Text wrapped to a width at the largest size that fits."""
+
     size: int
     lines: tuple[str, ...]
     line_height: int
 
     @property
     def height(self) -> int:
+        """The height the lines take, in pixels."""
         return self.line_height * len(self.lines)
 
 
@@ -325,6 +333,8 @@ class CardLimits:
 
 @dataclass(frozen=True)
 class Card:
+    """One topic's card: its text, the reality as printed, its deep link and the rendered image."""
+
     text: CardText
     reality: str  # as printed: a long reality keeps its opening sentences
     link: str
@@ -676,6 +686,7 @@ def poster_pages(
 
 
 def expected_poster_pages(cards: int) -> int:
+    """How many poster pages ``cards`` cards make: one poster for a single topic, else pages of tear-off strips."""
     return 0 if cards == 0 else 1 if cards == 1 else math.ceil(cards / STRIPS_PER_POSTER)
 
 
@@ -765,6 +776,7 @@ class ShareImages:
         return self._file_ids.get(self.name(topic))
 
     def remember(self, topic: Topic, file_id: str) -> None:
+        """Keep the ``file_id`` Telegram gave an uploaded image; the file is replaced whole, never left half-written."""
         self._file_ids[self.name(topic)] = file_id
         self.folder.mkdir(parents=True, exist_ok=True)
         partial = self._ids_path.with_suffix(".part")

@@ -165,6 +165,7 @@ class LogQueueCollector(Collector):
         self._usage_log = usage_log
 
     def collect(self) -> Iterable:
+        """The usage log's counters and queue length, read at scrape time; nothing before the log is open."""
         usage_log = self._usage_log()
         if usage_log is None:
             return
@@ -181,6 +182,7 @@ class LogQueueCollector(Collector):
             yield GaugeMetricFamily("safar_log_queue_length", "Usage-log items waiting to be written", value=pending)
 
     def describe(self) -> Iterable:
+        """Nothing up front, so registering does not call ``collect`` before the usage log exists."""
         return []
 
 

@@ -119,6 +119,7 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def skeleton_word(word: str) -> str:
+    """Spelling-blind: Cyrillic in Latin, common spellings folded, repeats collapsed, so scripts and typos match."""
     word = word.translate(CYRILLIC_TO_LATIN)
     for spelling, folded in LATIN_FOLDS:
         word = word.replace(spelling, folded)
@@ -131,6 +132,7 @@ def words(text: str) -> list[str]:
 
 
 def skeleton_words(text: str) -> list[str]:
+    """The skeleton of every word in ``text``, in order."""
     return [skeleton_word(w) for w in words(text)]
 
 

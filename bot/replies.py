@@ -14,12 +14,16 @@ from bot.i18n import N_ as N_  # re-exported: feature modules mark their strings
 
 @dataclass(frozen=True)
 class Button:
+    """An inline button: its label and the callback data it sends back (see ``bot.wire``)."""
+
     label: str
     data: str
 
 
 @dataclass(frozen=True)
 class Message:
+    """One message to send: HTML text, inline buttons, contact cards, and the persistent menu if any."""
+
     html: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     contacts: tuple[Contact, ...] = ()
@@ -43,10 +47,12 @@ class UserState:
 
     @property
     def at_home(self) -> bool:
+        """True when the person is in their own country."""
         return bool(self.home and self.current == self.home)
 
     @property
     def knows_countries(self) -> bool:
+        """True once both citizenship and where they are now are known."""
         return bool(self.home and self.current)
 
 
@@ -82,11 +88,15 @@ class EraseChat(Effect):
 
 @dataclass(frozen=True)
 class Subscribe(Effect):
+    """Subscribe the person to the weekly myth in ``lang``."""
+
     lang: str = "en"
 
 
 @dataclass(frozen=True)
 class Unsubscribe(Effect):
+    """Stop the weekly messages for the person."""
+
     pass
 
 
@@ -108,6 +118,7 @@ class Turn:
     effects: list[Effect] = field(default_factory=list)
 
     def add(self, *messages: Message) -> Turn:
+        """Append messages and return the turn, so replies can be chained."""
         self.messages.extend(messages)
         return self
 
@@ -117,6 +128,7 @@ class Turn:
 
     @property
     def quick_exit(self) -> bool:
+        """True when the turn asks for the quick exit (the chat deleted, then everything erased)."""
         return self.effect(EraseChat) is not None
 
 

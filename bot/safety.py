@@ -63,6 +63,8 @@ GAPS = {"cries": CRY_GAP, "not_emergency": 2}
 
 @dataclass(frozen=True)
 class Pattern:
+    """One phrase from an emergency list, compiled to word skeletons with how each must match."""
+
     source: str
     lang: str
     words: tuple[tuple[str, int], ...]  # (skeleton, EXACT | PREFIX | SUFFIX)
@@ -71,6 +73,7 @@ class Pattern:
 
 
 def compile_phrase(phrase: str, lang: str, role: str = "danger", kind: str = "") -> Pattern | None:
+    """Compile a list phrase: a last ``word*`` matches a prefix, a lone ``*word`` a suffix; None if no word is left."""
     parts: list[tuple[str, int]] = []
     for raw in phrase.split():
         prefix, suffix = raw.endswith("*"), raw.startswith("*") and len(raw) > 1
@@ -142,6 +145,8 @@ class Alarm:
 
 @dataclass(frozen=True)
 class Hit:
+    """Where a pattern matched in a message (sentence, word span), and why it does not count if it was cancelled."""
+
     pattern: Pattern
     sentence: int
     first: int

@@ -68,6 +68,8 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 @dataclass
 class BotData:
+    """What the bot keeps for all chats, typed, instead of string keys in ``bot_data``."""
+
     warming: asyncio.Future | None = None  # the reverse geocoder loading in a worker thread
     services: Services | None = None
     menus: dict[int, tuple[str, ...]] = field(default_factory=dict)  # chat -> menu shown
@@ -80,6 +82,7 @@ class SafarContext(CallbackContext[ExtBot, dict, dict, BotData]):
 
     @property
     def services(self) -> Services:
+        """The open services; asserting here catches a handler running before ``post_init``."""
         services = self.bot_data.services
         assert services is not None, "services open in post_init"
         return services

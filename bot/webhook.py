@@ -60,9 +60,11 @@ class Health:
 
     @property
     def ok(self) -> bool:
+        """Healthy when the database answers and some content is loaded."""
         return self.database and self.topics > 0
 
     def as_json(self) -> dict:
+        """The report as /healthz sends it, timestamps in ISO 8601."""
         age = None if self.last_update is None else round(time.time() - self.last_update, 1)
         return {
             "status": "ok" if self.ok else "unhealthy",
@@ -98,6 +100,8 @@ class _Base(tornado.web.RequestHandler):
 
 
 class UpdateHandler(_Base):
+    """Where Telegram posts updates."""
+
     async def post(self) -> None:
         """Check the secret, then queue the update; Telegram only needs a quick 200."""
         given = self.request.headers.get(SECRET_HEADER, "")
@@ -118,6 +122,8 @@ class UpdateHandler(_Base):
 
 
 class HealthHandler(_Base):
+    """/healthz, for the orchestrator's health check."""
+
     async def get(self) -> None:
         """Report health as JSON: 200 when the bot can answer, 503 otherwise."""
         report = await health(self.bot_app)
@@ -127,6 +133,8 @@ class HealthHandler(_Base):
 
 
 class MetricsHandler(_Base):
+    """/metrics, for Prometheus."""
+
     def get(self) -> None:
         """Every metric in the Prometheus text format."""
         self.set_header("Content-Type", metrics.CONTENT_TYPE)
@@ -177,6 +185,7 @@ def bind(listen: str, port: int) -> list[socket.socket]:
 
 
 def port_of(sockets: list[socket.socket]) -> int:
+    """The port a listening server was given, for a server started on port 0."""
     return sockets[0].getsockname()[1]
 
 

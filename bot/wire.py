@@ -116,6 +116,8 @@ def _payload(cls: type[Payload]) -> type[Payload]:
 @_payload
 @dataclass(frozen=True)
 class PickLanguage(Payload):
+    """A language chosen from the language buttons."""
+
     kind = "lang"
     rules: ClassVar[Rules] = {"lang": _LANG}
     lang: str
@@ -134,6 +136,8 @@ class SwitchLanguage(Payload):
 @_payload
 @dataclass(frozen=True)
 class PickHome(Payload):
+    """The person's citizenship, from the onboarding buttons."""
+
     kind = "home"
     rules: ClassVar[Rules] = {"country": _COUNTRY}
     country: str
@@ -142,6 +146,8 @@ class PickHome(Payload):
 @_payload
 @dataclass(frozen=True)
 class PickCurrent(Payload):
+    """The country the person is in now, from the onboarding buttons."""
+
     kind = "cur"
     rules: ClassVar[Rules] = {"country": _COUNTRY}
     country: str
@@ -178,6 +184,8 @@ class ShowSources(Payload):
 @_payload
 @dataclass(frozen=True)
 class ShowTopic(Payload):
+    """Show a topic; an id the content no longer has gets the topic list."""
+
     kind = "t"
     topic: str
 
@@ -194,12 +202,16 @@ class PickSuggestion(Payload):
 @_payload
 @dataclass(frozen=True)
 class NoneOfThese(Payload):
+    """None of the suggested topics fitted: logged as a rejected suggestion."""
+
     kind = "none"
 
 
 @_payload
 @dataclass(frozen=True)
 class Vote(Payload):
+    """👍/👎 under an answer."""
+
     kind = "fb"
     topic: str
     helpful: bool
@@ -208,6 +220,8 @@ class Vote(Payload):
 @_payload
 @dataclass(frozen=True)
 class ShowCategory(Payload):
+    """Open a category of the topic menu."""
+
     kind = "cat"
     category: str
 
@@ -234,12 +248,16 @@ class CheckAnswers(Payload):
 @_payload
 @dataclass(frozen=True)
 class QuickExit(Payload):
+    """The quick-exit button: the same as /exit."""
+
     kind = "exit"
 
 
 @_payload
 @dataclass(frozen=True)
 class PickStage(Payload):
+    """The stage the person is at (before, abroad, returned), which orders the topic menu."""
+
     kind = "stage"
     rules: ClassVar[Rules] = {"stage": ("before", "abroad", "returned")}
     stage: str
@@ -248,6 +266,8 @@ class PickStage(Payload):
 @_payload
 @dataclass(frozen=True)
 class ConfirmDelete(Payload):
+    """The answer to "erase everything?": only "yes" erases."""
+
     kind = "del"
     rules: ClassVar[Rules] = {"answer": ("yes", "no")}
     answer: str

@@ -26,6 +26,8 @@ CommandRun = Callable[["Dialogue", UserState, str], Turn]
 
 @dataclass(frozen=True)
 class Command:
+    """A command declared once: /help, Telegram's command menu and the persistent keyboard are built from it."""
+
     name: str
     run: CommandRun
     #: Shown in Telegram's command menu and in /help; None keeps the command out of both.

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 def check(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    """/check: start the job-offer questions with no answers yet."""
     return answer(d, state, wire.CheckAnswers(""))
 
 

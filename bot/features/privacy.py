@@ -15,6 +15,7 @@ NOTHING_DELETED = N_("Nothing was deleted.")
 
 
 def privacy(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    """/privacy: what is stored about the person and how to erase it, in plain words."""
     _ = ui.gettext(d, state)
     text = _(
         "What I store, in plain words:\n"
@@ -39,6 +40,7 @@ def privacy(d: Dialogue, state: UserState, arg: str = "") -> Turn:
 
 
 def confirm_delete(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    """/delete: ask first; erasing happens only on the "Yes, erase" button."""
     _ = ui.gettext(d, state)
     buttons = (
         Button(_("Yes, erase"), wire.ConfirmDelete("yes").encode()),
@@ -68,4 +70,5 @@ def quick_exit(d: Dialogue, state: UserState, arg: str = "") -> Turn:
 
 
 def quick_exit_button(d: Dialogue, state: UserState, payload: wire.QuickExit) -> Turn:
+    """The quick-exit button does what /exit does."""
     return quick_exit(d, state)

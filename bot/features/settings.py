@@ -59,10 +59,12 @@ def start(d: Dialogue, state: UserState, payload: str | None, telegram_lang: str
 
 
 def restart(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    """A /start typed again (or from a menu), without Telegram's language hint."""
     return start(d, state, arg or None, None)
 
 
 def choose_language(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    """/language: the language buttons, the current one ticked."""
     _ = ui.gettext(d, state)
     return Turn([ui.say(_("Choose your language:"), *ui.language_buttons(d, state.lang))], state)
 
@@ -87,6 +89,7 @@ def set_language(d: Dialogue, state: UserState, payload: wire.PickLanguage | wir
 
 
 def change_country(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    """/country: ask the onboarding questions again, from citizenship."""
     return Turn(ui.ask_country(d, state, "home"), state)
 
 
@@ -128,5 +131,6 @@ def _settled(d: Dialogue, turn: Turn) -> Turn:
 
 
 def set_stage(d: Dialogue, state: UserState, payload: wire.PickStage) -> Turn:
+    """Keep the chosen stage (before, abroad, returned) and show the topic menu ordered for it."""
     state = replace(state, stage=payload.stage)
     return Turn(ui.browse(d, state), state)

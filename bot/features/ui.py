@@ -47,10 +47,12 @@ CONVERSATION_SECONDS = 6 * 3600
 
 
 def gettext(d: Dialogue, state: UserState) -> Gettext:
+    """The translation function for the person's language, or the default one."""
     return d.i18n.gettext(state.lang or d.i18n.default)
 
 
 def lang(d: Dialogue, state: UserState) -> str:
+    """The person's language, or the bot's default while they have none."""
     return state.lang or d.i18n.default
 
 
@@ -66,16 +68,19 @@ def menu_labels(d: Dialogue, state: UserState) -> tuple[str, ...]:
 
 
 def title(d: Dialogue, state: UserState, topic_id: str) -> str:
+    """A topic's title in the person's language; the id itself if the topic is missing there."""
     topic = d.content.topic(topic_id, lang(d, state))
     return topic.title if topic else topic_id
 
 
 def ordered_languages(d: Dialogue) -> list[str]:
+    """The bot's languages, those of the people it serves first (ky, tg, ru, en), the rest after."""
     preferred = [code for code in ("ky", "tg", "ru", "en") if code in d.i18n.languages]
     return preferred + [code for code in d.i18n.languages if code not in preferred]
 
 
 def language_buttons(d: Dialogue, selected: str | None) -> tuple[tuple[Button, ...], ...]:
+    """One button per language, named in itself, two to a row; ``selected`` gets a tick."""
     buttons = [
         Button(("✓ " if code == selected else "") + d.i18n.language_name(code), wire.PickLanguage(code).encode())
         for code in ordered_languages(d)
@@ -180,6 +185,7 @@ def card(d: Dialogue, state: UserState, heading: str | None = None) -> hotlines.
 
 
 def routing(d: Dialogue, state: UserState) -> hotlines.Routing:
+    """The hotlines for the person's countries as they stand in ``state``."""
     return hotlines.route(d.content, state.home, state.current, state.going)
 
 

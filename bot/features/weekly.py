@@ -16,6 +16,7 @@ PRIVATE_ONLY = N_("Please write to me in a private chat for this: here everyone 
 
 
 def subscribe(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    """/subscribe: a subscribe effect with its own success and failure replies; refused in groups."""
     _ = ui.gettext(d, state)
     if not state.private:  # the group would become the delivery chat
         return Turn([ui.say(_(PRIVATE_ONLY))], state)
@@ -26,6 +27,7 @@ def subscribe(d: Dialogue, state: UserState, arg: str = "") -> Turn:
 
 
 def unsubscribe(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    """/unsubscribe: an unsubscribe effect; its failure reply promises another try."""
     _ = ui.gettext(d, state)
     done = _("Unsubscribed: no more weekly messages. /subscribe to start again.")
     failed = _(
