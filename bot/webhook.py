@@ -105,7 +105,7 @@ class UpdateHandler(_Base):
     async def post(self) -> None:
         """Check the secret, then queue the update; Telegram only needs a quick 200."""
         given = self.request.headers.get(SECRET_HEADER, "")
-        if self.secret and not hmac.compare_digest(given.encode(), self.secret.encode()):
+        if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):  # no secret, no entry
             metrics.refused()
             log.info("refused a post to %s without the webhook secret", UPDATE_PATH)
             raise tornado.web.HTTPError(403)
