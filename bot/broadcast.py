@@ -26,9 +26,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiosqlite
 import yaml
 
+from bot.db import Connection
 from bot.markup import render
 from bot.subscriptions import Subscriber, Subscriptions
 
@@ -199,14 +199,14 @@ class Broadcaster:
         return report
 
     async def _prepare(self, campaign: str, users: list[str], catch_up: bool) -> list[str]:
-        async def work(db: aiosqlite.Connection) -> list[str]:
+        async def work(db: Connection) -> list[str]:
             started = await (
                 await db.execute("SELECT 1 FROM deliveries WHERE campaign = ? LIMIT 1", (campaign,))
             ).fetchone()
             if not (catch_up and started):
                 await db.executemany(
-                    "INSERT OR IGNORE INTO deliveries (campaign, user_hash, status, updated)"
-                    " VALUES (?, ?, 'queued', ?)",
+                    "INSERT INTO deliveries (campaign, user_hash, status, updated)"
+                    " VALUES (?, ?, 'queued', ?) ON CONFLICT DO NOTHING",
                     [(campaign, user, time.time()) for user in users],
                 )
             await db.execute(
@@ -254,7 +254,7 @@ class Broadcaster:
     # --- the database -------------------------------------------------------------------
 
     async def _lock(self, campaign: str) -> bool:
-        async def work(db: aiosqlite.Connection) -> bool:
+        async def work(db: Connection) -> bool:
             now = time.time()
             await db.execute("DELETE FROM campaign_locks WHERE campaign = ? AND expires < ?", (campaign, now))
             cursor = await db.execute(
@@ -271,7 +271,7 @@ class Broadcaster:
         if time.monotonic() - self._renewed < LOCK_SECONDS / 4:
             return
 
-        async def work(db: aiosqlite.Connection) -> int:
+        async def work(db: Connection) -> int:
             cursor = await db.execute(
                 "UPDATE campaign_locks SET expires = ? WHERE campaign = ? AND owner = ?",
                 (time.time() + LOCK_SECONDS, campaign, self.owner),
@@ -283,7 +283,7 @@ class Broadcaster:
         self._renewed = time.monotonic()
 
     async def _unlock(self, campaign: str) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
+        async def work(db: Connection) -> None:
             await db.execute("DELETE FROM campaign_locks WHERE campaign = ? AND owner = ?", (campaign, self.owner))
 
         try:
@@ -294,7 +294,7 @@ class Broadcaster:
     async def _claim(self, campaign: str, user: str) -> bool:
         """queued → sending, only if still queued: a row is never sent by two runs."""
 
-        async def work(db: aiosqlite.Connection) -> bool:
+        async def work(db: Connection) -> bool:
             cursor = await db.execute(
                 "UPDATE deliveries SET status = 'sending', updated = ?"
                 " WHERE campaign = ? AND user_hash = ? AND status = 'queued'",
@@ -305,7 +305,7 @@ class Broadcaster:
         return await self.database.run(work)
 
     async def _mark(self, campaign: str, user: str, status: str) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
+        async def work(db: Connection) -> None:
             await db.execute(
                 "UPDATE deliveries SET status = ?, updated = ? WHERE campaign = ? AND user_hash = ?",
                 (status, time.time(), campaign, user),
