@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import html
 import logging
-import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 
@@ -49,6 +48,7 @@ from bot import geo, keys, metrics
 from bot.broadcast import CATCH_UP, Broadcaster, Campaign, weekly_campaign_id, weekly_myth_due
 from bot.broadcast_telegram import telegram_sender
 from bot.config import Config
+from bot.db import DatabaseError
 from bot.dialogue import share_cards
 from bot.features.answers import SHARE_CAMPAIGN
 from bot.handoff import case_in, operator_card
@@ -410,9 +410,9 @@ async def stats_command(update: Update, context: SafarContext) -> None:
     await services.usage_log.flush()
     since = dt.date.today() - dt.timedelta(days=6)
     try:
-        report = await asyncio.to_thread(build_report, services.config.db_path, since, None, services.dialogue.matcher)
+        report = await asyncio.to_thread(build_report, services.config.database, since, None, services.dialogue.matcher)
         text = f"<pre>{html.escape(short_summary(report))}</pre>"
-    except sqlite3.Error as error:
+    except DatabaseError as error:
         text = f"Usage log unavailable: {html.escape(str(error))}"
     await update.effective_message.reply_text(text[:MAX_TEXT])
 

@@ -85,6 +85,12 @@ def test_both_dialects_have_every_step():
         assert "WITHOUT ROWID" not in sql and "json_extract" not in sql and "unixepoch" not in sql
 
 
+def test_placeholders_for_postgresql_leave_literals_alone():
+    assert numbered("SELECT coalesce(lang, '?'), 'it''s ?' FROM t WHERE a = ? AND b = ?") == (
+        "SELECT coalesce(lang, '?'), 'it''s ?' FROM t WHERE a = $1 AND b = $2"
+    )
+
+
 def test_urls():
     assert sqlite_path("sqlite:///data/safar.sqlite3").as_posix() == "data/safar.sqlite3"
     assert sqlite_path("sqlite:////var/lib/safar/s.sqlite3").as_posix() == "/var/lib/safar/s.sqlite3"

@@ -156,15 +156,17 @@ class SqliteEngine(Engine):
 
 @functools.lru_cache(maxsize=512)
 def numbered(sql: str) -> str:
-    """``?`` placeholders as PostgreSQL's ``$1, $2 …`` (our SQL has no ``?`` inside literals)."""
+    """``?`` placeholders as PostgreSQL's ``$1, $2 …``; a ``?`` inside a quoted literal stays."""
     count = 0
 
-    def number(_: re.Match[str]) -> str:
+    def number(match: re.Match[str]) -> str:
         nonlocal count
+        if match.group() != "?":
+            return match.group()
         count += 1
         return f"${count}"
 
-    return re.sub(r"\?", number, sql)
+    return re.sub(r"'(?:[^']|'')*'|\?", number, sql)
 
 
 class _PgCursor:
