@@ -4,9 +4,10 @@ A broadcast is *at most once*: each recipient's delivery is a row whose
 status moves queued → sending → sent|blocked|failed, committed around every
 send. After a crash, rows left in "sending" (Telegram may or may not have
 delivered) are reported as unknown and never retried; rows still queued are
-resumed by the next run. One run at a time per campaign: a lock row in the
-database (renewed while sending, expiring if its holder dies) keeps a second
-terminal, an overlapping cron or a second replica from sending it too.
+resumed by the next run. One run at a time per campaign: on SQLite a lock row
+(renewed while sending, expiring if its holder dies), on PostgreSQL an advisory
+lock (released by the server when its holder's connection dies) keeps a second
+terminal, an overlapping cron or another instance from sending it too.
 
 No Telegram here: the adapter passes a ``send(chat_id, html)`` that raises
 `Blocked`, `RetryAfter` or `Failed` (see bot/broadcast_telegram.py).
@@ -15,6 +16,7 @@ No Telegram here: the adapter passes a ``send(chat_id, html)`` that raises
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -158,6 +160,7 @@ class Broadcaster:
         self.interval = 1.0 / rate
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._renewed = 0.0
+        self._advisory: contextlib.AsyncExitStack | None = None
 
     async def run(
         self,
@@ -254,6 +257,16 @@ class Broadcaster:
     # --- the database -------------------------------------------------------------------
 
     async def _lock(self, campaign: str) -> bool:
+        """One sender per campaign: PostgreSQL's advisory lock (many instances), else the lock row (SQLite)."""
+        if self.database.shared:
+            stack = contextlib.AsyncExitStack()
+            held = await stack.enter_async_context(self.database.db.advisory_lock(f"safar campaign {campaign}"))
+            if not held:
+                await stack.aclose()
+                return False
+            self._advisory = stack
+            return True
+
         async def work(db: Connection) -> bool:
             now = time.time()
             await db.execute("DELETE FROM campaign_locks WHERE campaign = ? AND expires < ?", (campaign, now))
@@ -268,7 +281,7 @@ class Broadcaster:
         return locked
 
     async def _renew(self, campaign: str) -> None:
-        if time.monotonic() - self._renewed < LOCK_SECONDS / 4:
+        if self._advisory is not None or time.monotonic() - self._renewed < LOCK_SECONDS / 4:
             return
 
         async def work(db: Connection) -> int:
@@ -283,6 +296,11 @@ class Broadcaster:
         self._renewed = time.monotonic()
 
     async def _unlock(self, campaign: str) -> None:
+        if self._advisory is not None:
+            stack, self._advisory = self._advisory, None
+            await stack.aclose()
+            return
+
         async def work(db: Connection) -> None:
             await db.execute("DELETE FROM campaign_locks WHERE campaign = ? AND owner = ?", (campaign, self.owner))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import os
 import re
 import sqlite3
@@ -239,6 +240,23 @@ class PostgresEngine(Engine):
     async def transaction(self) -> AsyncIterator[Connection]:
         async with self.pool.acquire() as raw, raw.transaction():
             yield _PgConnection(raw)
+
+    @contextlib.asynccontextmanager
+    async def advisory_lock(self, name: str) -> AsyncIterator[bool]:
+        """Try PostgreSQL's session advisory lock ``name``; yields whether this instance holds it.
+
+        Held on one pooled connection for the whole block; if the process dies, PostgreSQL drops the
+        connection and with it the lock (no expiry to wait for).
+        """
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        async with self.pool.acquire() as raw:
+            held = bool(await raw.fetchval("SELECT pg_try_advisory_lock($1)", key))
+            try:
+                yield held
+            finally:
+                if held:
+                    with contextlib.suppress(*DatabaseError):
+                        await raw.execute("SELECT pg_advisory_unlock($1)", key)
 
     async def close(self) -> None:
         await self.pool.close()
