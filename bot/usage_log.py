@@ -24,7 +24,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import aiosqlite
@@ -135,6 +135,8 @@ class UsageLog:
         self._writer: asyncio.Task | None = None
         self._states: dict[str, UserState] = {}
         self._listener: asyncpg.Connection | None = None
+        #: Shared database: what is kept in memory only (never written), per process.
+        self._volatile: dict[str, tuple[float, str | None]] = {}
         self._erased: dict[str, float] = {}  # user -> when they asked: older queued rows are never written
         self.write_lock = asyncio.Lock()  # held while a batch is written, and by an erasure
         self.dropped = 0
@@ -237,11 +239,14 @@ class UsageLog:
         # On a shared database another instance may have changed the settings since: always write them.
         if state is not None and (self.shared or self._states.get(user) != state):
             self._states[user] = state
+            if self.shared:
+                self._volatile[user] = (state.card_shown, state.last_question)
             self._queue.put_nowait((user, state, now))
 
     def _forget_state(self, user: str) -> None:
         if self.shared:  # the database is the truth: once erased there, it reads as fresh settings
             self._states.pop(user, None)
+            self._volatile.pop(user, None)
         else:
             self._states[user] = UserState()
 
@@ -259,16 +264,19 @@ class UsageLog:
             try:
                 async with asyncio.timeout(READ_TIMEOUT):
                     rows = await self._db.fetch(
-                        "SELECT lang, home, current, stage, going FROM users WHERE user_hash = ?", (user,)
+                        "SELECT lang, home, current, stage, going, asking FROM users WHERE user_hash = ?", (user,)
                     )
                 if rows:
-                    row = rows[0]
-                    state = UserState(lang=row[0], home=row[1], current=row[2], stage=row[3], going=row[4])
+                    lang, home, current, stage, going, asking = rows[0]
+                    state = UserState(lang, home, current, asking=asking, stage=stage, going=going)
             except (TimeoutError, *DatabaseError) as error:
                 metrics.database_error("read")
                 log.warning("could not read settings (%s); starting fresh", type(error).__name__)
         if not self.shared:
             self._states[user] = state
+        elif user in self._volatile:
+            card_shown, last_question = self._volatile[user]
+            state = replace(state, card_shown=card_shown, last_question=last_question)
         return state
 
     @property
@@ -374,11 +382,14 @@ class UsageLog:
                     [(*key, home, current) for key, (home, current) in user_days.items()],
                 )
                 await db.executemany(
-                    "INSERT INTO users (user_hash, lang, home, current, stage, going, updated)"
-                    " VALUES (?,?,?,?,?,?,?) ON CONFLICT (user_hash) DO UPDATE SET lang=excluded.lang,"
+                    "INSERT INTO users (user_hash, lang, home, current, stage, going, asking, updated)"
+                    " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (user_hash) DO UPDATE SET lang=excluded.lang,"
                     " home=excluded.home, current=excluded.current, stage=excluded.stage, going=excluded.going,"
-                    " updated=excluded.updated",
-                    [(u, s.lang, s.home, s.current, s.stage, s.going, time.time()) for u, s in settings.items()],
+                    " asking=excluded.asking, updated=excluded.updated",
+                    [
+                        (u, s.lang, s.home, s.current, s.stage, s.going, s.asking, time.time())
+                        for u, s in settings.items()
+                    ],
                 )
             self.written += len(rows)
         except DatabaseError as error:

@@ -100,6 +100,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX tracked_ts ON tracked (ts);
     CREATE TABLE campaign_locks (campaign TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
     """,
+    # 10: what the bot is waiting for ("person" before a hand-off, a country while onboarding), so another
+    # instance behind the same proxy takes the next message the same way
+    """
+    ALTER TABLE users ADD COLUMN asking TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
