@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 FLUSH_SECONDS = 0.5
 READ_TIMEOUT = 0.3
+#: A shared database is read at every update (no cache) over a network: a slow read costs a wait,
+#: never the person's settings.
+SHARED_READ_TIMEOUT = 2.0
+POOL_SIZE = 8  # PostgreSQL: the writer holds one connection at a time, settings reads use the others
 WRITER_BUSY_TIMEOUT = 2.0  # the writer is off the reply path: it may wait out a purge chunk
 WRITE_ATTEMPTS = 3
 PURGE_CHUNK = 2000  # rows per purge transaction, so the bot's writes slip in between
@@ -158,7 +162,7 @@ class UsageLog:
         return log_
 
     async def _connect(self) -> None:
-        self._db = await open_engine(self.target, WRITER_BUSY_TIMEOUT, size=2)
+        self._db = await open_engine(self.target, WRITER_BUSY_TIMEOUT, size=POOL_SIZE)
 
     @property
     def shared(self) -> bool:
@@ -262,7 +266,7 @@ class UsageLog:
         state = UserState()
         if self._db is not None:
             try:
-                async with asyncio.timeout(READ_TIMEOUT):
+                async with asyncio.timeout(SHARED_READ_TIMEOUT if self.shared else READ_TIMEOUT):
                     rows = await self._db.fetch(
                         "SELECT lang, home, current, stage, going, asking FROM users WHERE user_hash = ?", (user,)
                     )

@@ -274,20 +274,21 @@ def _postgres_bin() -> Path | None:
     return versions[-1].parent if versions else None
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
-    """The socket folder of a running throw-away PostgreSQL cluster; its superuser is `safar`."""
+@contextlib.contextmanager
+def postgres_cluster():
+    """Start a throw-away cluster (initdb + pg_ctl) and yield its socket folder; stopped and deleted after.
+
+    Raises RuntimeError, with PostgreSQL's own words, when it cannot start. Also used by the benchmarks.
+    """
     import shutil
     import tempfile
 
-    if os.environ.get("SAFAR_TEST_POSTGRES") == "0":
-        pytest.skip("SAFAR_TEST_POSTGRES=0: the PostgreSQL storage tests are skipped")
     binaries = _postgres_bin()
     if binaries is None:
-        pytest.fail("PostgreSQL is not installed (make test installs the Debian `postgresql` package)")
+        raise RuntimeError("PostgreSQL is not installed (make test installs the Debian `postgresql` package)")
     folder = Path(tempfile.mkdtemp(prefix="safar-pg-"))
     as_owner: list[str] = []
-    if os.geteuid() == 0:
+    if os.geteuid() == 0:  # initdb refuses root: the cluster belongs to the package's `postgres` user
         import pwd
 
         owner = pwd.getpwnam("postgres")
@@ -299,13 +300,13 @@ def postgres_server():
         result = subprocess.run([*as_owner, *command], capture_output=True, text=True, check=False)
         if result.returncode != 0:
             server_log = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-            pytest.fail(f"PostgreSQL: {' '.join(command[:2])} failed: {result.stderr[-2000:]}\n{server_log}")
+            raise RuntimeError(f"PostgreSQL: {Path(command[0]).name} failed: {result.stderr[-2000:]}\n{server_log}")
 
-    run(str(binaries / "initdb"), "-D", str(data), "-U", "safar", "-A", "trust", "-E", "UTF8", "--no-sync",
-        "--locale=C")  # fmt: skip
-    options = f"-k {folder} -c listen_addresses='' -F -c full_page_writes=off -c max_connections=300"
-    run(str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
     try:
+        run(str(binaries / "initdb"), "-D", str(data), "-U", "safar", "-A", "trust", "-E", "UTF8", "--no-sync",
+            "--locale=C")  # fmt: skip
+        options = f"-k {folder} -c listen_addresses='' -F -c full_page_writes=off -c max_connections=300"
+        run(str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
         yield folder
     finally:
         subprocess.run([*as_owner, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
@@ -313,11 +314,24 @@ def postgres_server():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The socket folder of a running throw-away PostgreSQL cluster; its superuser is `safar`."""
+    if os.environ.get("SAFAR_TEST_POSTGRES") == "0":
+        pytest.skip("SAFAR_TEST_POSTGRES=0: the PostgreSQL storage tests are skipped")
+    with contextlib.ExitStack() as stack:
+        try:
+            folder = stack.enter_context(postgres_cluster())
+        except RuntimeError as error:
+            pytest.fail(str(error))
+        yield folder
+
+
 def postgres_url(socket_folder: Path, database: str = "postgres") -> str:
     return f"postgresql://safar@/{database}?host={socket_folder}"
 
 
-def _psql(folder: Path, sql: str) -> None:
+def psql(folder: Path, sql: str) -> None:
     binaries = _postgres_bin()
     assert binaries is not None
     subprocess.run(
@@ -332,9 +346,9 @@ def fresh_postgres(request) -> str:
     """The URL of a new, empty database on the session's cluster (dropped afterwards)."""
     folder = request.getfixturevalue("postgres_server")
     name = f"t_{os.getpid()}_{next(_DATABASES)}"
-    _psql(folder, f"CREATE DATABASE {name}")
+    psql(folder, f"CREATE DATABASE {name}")
     yield postgres_url(folder, name)
-    _psql(folder, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(folder, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 _DATABASES = iter(range(1, 1_000_000))

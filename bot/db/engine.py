@@ -170,6 +170,11 @@ def numbered(sql: str) -> str:
     return re.sub(r"'(?:[^']|'')*'|\?", number, sql)
 
 
+def _returns_rows(sql: str) -> bool:
+    head = sql.lstrip().split(None, 1)[0].upper()
+    return head in ("SELECT", "WITH", "VALUES") or "RETURNING" in sql.upper()
+
+
 class _PgCursor:
     def __init__(self, rows: list, rowcount: int):
         self._rows = [tuple(row) for row in rows]
@@ -187,11 +192,11 @@ class _PgConnection:
         self.raw = raw
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> _PgCursor:
-        statement = await self.raw.prepare(numbered(sql))
-        rows = await statement.fetch(*params)
-        status = (statement.get_statusmsg() or "").split()
-        rowcount = int(status[-1]) if status and status[-1].isdigit() and status[0] != "SELECT" else -1
-        return _PgCursor(rows, rowcount)
+        """Rows for a query, the row count for a write; both through asyncpg's statement cache."""
+        if _returns_rows(sql):
+            return _PgCursor(await self.raw.fetch(numbered(sql), *params), -1)
+        status = (await self.raw.execute(numbered(sql), *params) or "").split()
+        return _PgCursor([], int(status[-1]) if status and status[-1].isdigit() else -1)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = list(rows)
@@ -240,6 +245,11 @@ class PostgresEngine(Engine):
     async def transaction(self) -> AsyncIterator[Connection]:
         async with self.pool.acquire() as raw, raw.transaction():
             yield _PgConnection(raw)
+
+    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """A read on its own (no BEGIN/COMMIT round trips)."""
+        async with self.pool.acquire() as raw:
+            return [tuple(row) for row in await raw.fetch(numbered(sql), *params)]
 
     @contextlib.asynccontextmanager
     async def advisory_lock(self, name: str) -> AsyncIterator[bool]:
