@@ -236,15 +236,16 @@ async def _converse(update: Update, context: SafarContext, act) -> None:
     turn: Turn = act(services.dialogue, state)
     replies = await _perform(update, context, turn)
     sent = await send_turn(update, context, turn.messages + replies, turn.quick_exit)
-    chat, message = update.effective_chat, update.effective_message
-    if chat and not turn.quick_exit:  # the person's message and the replies, in one write
-        await _track(context, chat, ([message.message_id] if message else []) + sent)
     latency = round((time.perf_counter() - started) * 1000, 1)
     metrics.observe_turn(metrics.update_kind(update), turn, latency / 1000)
     for event in turn.events:
         if event.kind == EventKind.QUESTION:
             event.data["latency_ms"] = latency
+    # The new state first (no wait): the person's next message may already be on its way.
     await services.record(_user_key(update), turn)
+    chat, message = update.effective_chat, update.effective_message
+    if chat and not turn.quick_exit:  # the person's message and the replies, in one write
+        await _track(context, chat, ([message.message_id] if message else []) + sent)
 
 
 def _in_scope(update: Update, context: SafarContext) -> bool:
