@@ -9,12 +9,12 @@ PO     := $(wildcard locales/*/LC_MESSAGES/safar.po)
 MO     := $(PO:.po=.mo)
 E2E    := tests/e2e/node_modules/.installed-stamp
 
-.PHONY: run test setup lint format check-content catalogs e2e-setup chromium print-tools bench clean
+.PHONY: run test setup lint format check-content catalogs e2e-setup chromium print-tools postgresql bench clean
 
 run: setup
 	$(PY) -m bot start
 
-test: setup $(E2E) chromium print-tools
+test: setup $(E2E) chromium print-tools postgresql
 	$(PY) -m ruff check bot tests benchmarks
 	$(PY) -m ruff format --check bot tests benchmarks
 	$(VENV)/bin/pybabel -q extract -F babel.cfg --add-comments=TRANSLATORS: --no-location \
@@ -56,6 +56,15 @@ print-tools:
 	  { echo "Installing fonts-dejavu-core and poppler-utils (Debian packages) for the campaign materials..."; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core poppler-utils >/dev/null) \
 	    || echo "Could not install them: python -m bot materials and its test will say what is missing."; }
+
+# The storage tests run on SQLite and on a throw-away PostgreSQL cluster they start themselves
+# (initdb + pg_ctl from Debian's package; as the `postgres` user when run as root). Installed once;
+# if it cannot be, the PostgreSQL tests fail and say so (SAFAR_TEST_POSTGRES=0 skips them).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { echo "Installing PostgreSQL (Debian package) for the storage tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	    || echo "Could not install PostgreSQL: the PostgreSQL storage tests will fail and say so."; }
 
 # Re-extract interface strings into every catalog (then translate the new ones).
 catalogs: $(STAMP)

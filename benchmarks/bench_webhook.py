@@ -7,7 +7,9 @@ sendMessage…) and a webhook client that posts updates to the bot, each virtual
 for the reply to its last message before sending the next (closed loop, ``--users`` at once).
 The bot is a separate process running the production code path (``bot.webhook.serve``, the
 secret header checked, the update queued, answered over HTTP to the fake API) on a real
-SQLite file. Reply latency = from the POST to the first sendMessage for that chat.
+SQLite file, then one and two such processes on one PostgreSQL database (a throw-away cluster
+started here, unix socket; the two get updates alternately, as a proxy would hand them out).
+Reply latency = from the POST to the first sendMessage for that chat.
 
 PTB's rate limiter (Telegram's ~30 messages/s per bot) is left out, as in bench_updates.py: the
 figure is what the bot itself can do. Bounded: at most ``--updates`` posts and ``--seconds``.
@@ -42,6 +44,7 @@ import tornado.web  # noqa: E402
 
 from bot.config import Config  # noqa: E402
 from bot.content import load_content  # noqa: E402
+from tests.conftest import postgres_cluster, postgres_url, psql  # noqa: E402
 from tests.telegram_fake import BOT, Updates  # noqa: E402
 
 TOKEN = "123456:BENCH-webhook-token"
@@ -70,7 +73,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_bot(api_url: str, db_path: Path) -> tuple[subprocess.Popen, str]:
+def start_bot(api_url: str, db_path: Path, database_url: str | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SAFAR_"))}
@@ -83,6 +86,8 @@ def start_bot(api_url: str, db_path: Path) -> tuple[subprocess.Popen, str]:
         SAFAR_LOG_FORMAT="json",
         PYTHONDONTWRITEBYTECODE="1",
     )
+    if database_url:
+        env["SAFAR_DATABASE_URL"] = database_url
     command = [sys.executable, __file__, "--serve", url, str(port)]
     return subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL), url
 
@@ -207,6 +212,16 @@ async def wait_healthy(url: str, process: subprocess.Popen) -> None:
     raise SystemExit("the bot did not become healthy in 30 s")
 
 
+async def stopped(process: subprocess.Popen) -> None:
+    """Wait for a clean exit (the log writer flushes its queue); a bot that hangs is killed, and said so."""
+    try:
+        await asyncio.to_thread(process.wait, 60)
+    except subprocess.TimeoutExpired:
+        print("  (a bot process did not exit within 60 s of SIGTERM: killed)", file=sys.stderr)
+        process.kill()
+        await asyncio.to_thread(process.wait, 15)
+
+
 async def main(count: int, users: int, seconds: float) -> None:
     content = load_content(Config().content_dir).content  # the FAQ's own questions, not the evaluation sets
     questions = [q for t in content.all_topics() for q in t.questions]
@@ -222,17 +237,37 @@ async def main(count: int, users: int, seconds: float) -> None:
             await wait_healthy(url, process)
             await load("warm-up", [url], api, questions, min(200, count), users, seconds)
             runs.append(await load("1 process, SQLite", [url], api, questions, count, users, seconds))
+            print("  " + runs[-1].line(), flush=True)
         finally:
             process.terminate()
-            await asyncio.to_thread(process.wait, 15)
-        # Once the PostgreSQL backend lands (SAFAR_DATABASE_URL), measure side by side here:
-        #   runs.append(await load("1 process, PostgreSQL", [url_a], api, questions, count, users, seconds))
-        #   runs.append(await load("2 processes, PostgreSQL", [url_a, url_b], api, questions, count, users, seconds))
-        # with start_bot(...) given the database URL, and print the 2/1 ratio below.
+            await stopped(process)
+        # PostgreSQL: a throw-away cluster on a unix socket (as the tests start it), one database.
+        with postgres_cluster() as socket_folder:
+            psql(socket_folder, "CREATE DATABASE bench")
+            database_url = postgres_url(socket_folder, "bench")
+            bots = [start_bot(api_url, Path(folder) / f"pg-{n}.sqlite3", database_url) for n in range(2)]
+            try:
+                for process, url in bots:
+                    await wait_healthy(url, process)
+                urls = [url for _, url in bots]
+                await load("warm-up", urls, api, questions, min(200, count), users, seconds)
+                runs.append(await load("1 process, PostgreSQL", urls[:1], api, questions, count, users, seconds))
+                print("  " + runs[-1].line(), flush=True)
+                runs.append(await load("2 processes, PostgreSQL", urls, api, questions, count, users, seconds))
+                print("  " + runs[-1].line(), flush=True)
+            finally:
+                for process, _ in bots:
+                    process.terminate()
+                for process, _ in bots:
+                    await stopped(process)
     server.stop()
     print(f"webhook: {count} updates max, {users} users in a closed loop, {os.cpu_count()} cores, loopback")
     for run in runs:
         print("  " + run.line())
+    one, two = (
+        next(r for r in runs if r.name == name) for name in ("1 process, PostgreSQL", "2 processes, PostgreSQL")
+    )
+    print(f"  2 processes / 1 process on PostgreSQL: {(two.posts / two.seconds) / (one.posts / one.seconds):.2f}x")
 
 
 if __name__ == "__main__":

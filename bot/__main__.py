@@ -221,7 +221,9 @@ def cmd_run(args, config: Config) -> int:
             file=sys.stderr,
         )
         return 2
-    load_secret(config.hash_secret, config.db_path)  # a wrong or missing secret: one line, before Telegram
+    load_secret(
+        config.hash_secret, config.db_path, config.database_url
+    )  # a wrong or missing secret: one line, before Telegram
     webhook_url = args.webhook or config.webhook_url
     run(config, webhook_url=webhook_url, listen=args.listen or config.listen, port=args.port or config.port)
     return 0
@@ -366,11 +368,11 @@ def cmd_stats(args, config: Config) -> int:
     """Report usage as text, an HTML page or a CSV of unanswered questions; exit 1 when there is no log yet."""
     from bot import stats
 
-    if not config.db_path.exists():
+    if not config.database_url and not config.db_path.exists():
         print(f"No usage log yet at {config.db_path}.", file=sys.stderr)
         return 1
     since = args.since or dt.date.today() - dt.timedelta(days=args.days - 1)
-    report = stats.build_report(config.db_path, since, matcher=_matcher(config))
+    report = stats.build_report(config.database, since, matcher=_matcher(config))
     if args.html:  # the page is the report: one line here, not the text report too
         args.html.write_text(stats.render_html(report), encoding="utf-8")
         print(f"HTML report written to {args.html}")
@@ -409,7 +411,8 @@ def cmd_broadcast(args, config: Config) -> int:
 
         from bot.broadcast_telegram import telegram_sender
 
-        subscriptions = await Subscriptions.open(config.db_path, load_secret(config.hash_secret, config.db_path))
+        secret = load_secret(config.hash_secret, config.db_path, config.database_url)
+        subscriptions = await Subscriptions.open(config.database, secret)
         base = (config.api_base_url or "https://api.telegram.org").rstrip("/") + "/bot"
         bot = Bot(config.token or "0:dry-run", base_url=base)
         initialized = False
@@ -506,13 +509,14 @@ def cmd_purge(args, config: Config) -> int:
     age = args.older_than or dt.timedelta(days=config.retention_days)
 
     async def purge() -> int:
-        log = await UsageLog.open(config.db_path, load_secret(config.hash_secret, config.db_path))
+        log = await UsageLog.open(config.database, load_secret(config.hash_secret, config.db_path, config.database_url))
         try:
             return await log.purge(age)
         finally:
             await log.close()
 
-    print(f"{asyncio.run(purge())} events older than {age.days} days deleted from {config.db_path}")
+    where = "the PostgreSQL database" if config.database_url else config.db_path
+    print(f"{asyncio.run(purge())} events older than {age.days} days deleted from {where}")
     return 0
 
 

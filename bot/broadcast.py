@@ -4,9 +4,10 @@ A broadcast is *at most once*: each recipient's delivery is a row whose
 status moves queued → sending → sent|blocked|failed, committed around every
 send. After a crash, rows left in "sending" (Telegram may or may not have
 delivered) are reported as unknown and never retried; rows still queued are
-resumed by the next run. One run at a time per campaign: a lock row in the
-database (renewed while sending, expiring if its holder dies) keeps a second
-terminal, an overlapping cron or a second replica from sending it too.
+resumed by the next run. One run at a time per campaign: on SQLite a lock row
+(renewed while sending, expiring if its holder dies), on PostgreSQL an advisory
+lock (released by the server when its holder's connection dies) keeps a second
+terminal, an overlapping cron or another instance from sending it too.
 
 No Telegram here: the adapter passes a ``send(chat_id, html)`` that raises
 `Blocked`, `RetryAfter` or `Failed` (see bot/broadcast_telegram.py).
@@ -15,6 +16,7 @@ No Telegram here: the adapter passes a ``send(chat_id, html)`` that raises
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -26,9 +28,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiosqlite
 import yaml
 
+from bot.db import Connection
 from bot.markup import render
 from bot.subscriptions import Subscriber, Subscriptions
 
@@ -158,6 +160,7 @@ class Broadcaster:
         self.interval = 1.0 / rate
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._renewed = 0.0
+        self._advisory: contextlib.AsyncExitStack | None = None
 
     async def run(
         self,
@@ -199,14 +202,14 @@ class Broadcaster:
         return report
 
     async def _prepare(self, campaign: str, users: list[str], catch_up: bool) -> list[str]:
-        async def work(db: aiosqlite.Connection) -> list[str]:
+        async def work(db: Connection) -> list[str]:
             started = await (
                 await db.execute("SELECT 1 FROM deliveries WHERE campaign = ? LIMIT 1", (campaign,))
             ).fetchone()
             if not (catch_up and started):
                 await db.executemany(
-                    "INSERT OR IGNORE INTO deliveries (campaign, user_hash, status, updated)"
-                    " VALUES (?, ?, 'queued', ?)",
+                    "INSERT INTO deliveries (campaign, user_hash, status, updated)"
+                    " VALUES (?, ?, 'queued', ?) ON CONFLICT DO NOTHING",
                     [(campaign, user, time.time()) for user in users],
                 )
             await db.execute(
@@ -254,7 +257,17 @@ class Broadcaster:
     # --- the database -------------------------------------------------------------------
 
     async def _lock(self, campaign: str) -> bool:
-        async def work(db: aiosqlite.Connection) -> bool:
+        """One sender per campaign: PostgreSQL's advisory lock (many instances), else the lock row (SQLite)."""
+        if self.database.shared:
+            stack = contextlib.AsyncExitStack()
+            held = await stack.enter_async_context(self.database.db.advisory_lock(f"safar campaign {campaign}"))
+            if not held:
+                await stack.aclose()
+                return False
+            self._advisory = stack
+            return True
+
+        async def work(db: Connection) -> bool:
             now = time.time()
             await db.execute("DELETE FROM campaign_locks WHERE campaign = ? AND expires < ?", (campaign, now))
             cursor = await db.execute(
@@ -268,10 +281,10 @@ class Broadcaster:
         return locked
 
     async def _renew(self, campaign: str) -> None:
-        if time.monotonic() - self._renewed < LOCK_SECONDS / 4:
+        if self._advisory is not None or time.monotonic() - self._renewed < LOCK_SECONDS / 4:
             return
 
-        async def work(db: aiosqlite.Connection) -> int:
+        async def work(db: Connection) -> int:
             cursor = await db.execute(
                 "UPDATE campaign_locks SET expires = ? WHERE campaign = ? AND owner = ?",
                 (time.time() + LOCK_SECONDS, campaign, self.owner),
@@ -283,7 +296,12 @@ class Broadcaster:
         self._renewed = time.monotonic()
 
     async def _unlock(self, campaign: str) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
+        if self._advisory is not None:
+            stack, self._advisory = self._advisory, None
+            await stack.aclose()
+            return
+
+        async def work(db: Connection) -> None:
             await db.execute("DELETE FROM campaign_locks WHERE campaign = ? AND owner = ?", (campaign, self.owner))
 
         try:
@@ -294,7 +312,7 @@ class Broadcaster:
     async def _claim(self, campaign: str, user: str) -> bool:
         """queued → sending, only if still queued: a row is never sent by two runs."""
 
-        async def work(db: aiosqlite.Connection) -> bool:
+        async def work(db: Connection) -> bool:
             cursor = await db.execute(
                 "UPDATE deliveries SET status = 'sending', updated = ?"
                 " WHERE campaign = ? AND user_hash = ? AND status = 'queued'",
@@ -305,7 +323,7 @@ class Broadcaster:
         return await self.database.run(work)
 
     async def _mark(self, campaign: str, user: str, status: str) -> None:
-        async def work(db: aiosqlite.Connection) -> None:
+        async def work(db: Connection) -> None:
             await db.execute(
                 "UPDATE deliveries SET status = ?, updated = ? WHERE campaign = ? AND user_hash = ?",
                 (status, time.time(), campaign, user),

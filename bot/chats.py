@@ -18,22 +18,21 @@ import base64
 import hashlib
 import hmac
 import logging
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-import aiosqlite
 from cryptography.fernet import Fernet, InvalidToken
 
-from bot.usage_log import connect
+from bot.db import Connection, DatabaseError, Engine, IntegrityError, open_engine, redacted
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 BUSY_TIMEOUT = 2.0  # seconds SQLite waits for another writer (a purge chunk, the log writer)
+POOL_SIZE = 10  # PostgreSQL connections per process for these writes (transactions run side by side)
 BACKOFF = (0.1, 0.4, 1.0)  # pauses between attempts; len + 1 attempts in all
 DELETABLE_FOR = 47 * 3600  # Telegram lets a bot delete private messages for 48 hours; keep a margin
 TRACKED_KEPT_FOR = 48 * 3600
@@ -44,27 +43,31 @@ class WriteFailed(RuntimeError):
 
 
 class Database:
-    """One connection for the writes a person is told about: each transaction alone, retried."""
+    """The writes a person is told about: each in its own transaction, retried, on either engine."""
 
-    def __init__(self, db: aiosqlite.Connection | None):
+    def __init__(self, db: Engine | None):
         self.db = db
-        self._lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, db_path: Path) -> Database:
+    async def open(cls, target: str | Path) -> Database:
+        """``target``: a SQLite path or a database URL (``sqlite:///…``, ``postgresql://…``)."""
         try:
-            return cls(await connect(db_path, BUSY_TIMEOUT))
-        except (sqlite3.Error, OSError) as error:
-            log.warning("database unavailable (%s): nothing will be kept", error)
+            return cls(await open_engine(target, BUSY_TIMEOUT, POOL_SIZE))
+        except DatabaseError as error:
+            where = redacted(target) if isinstance(target, str) else target
+            log.warning("database %s unavailable (%s): nothing will be kept", where, type(error).__name__)
             return cls(None)
 
     @property
     def available(self) -> bool:
         return self.db is not None
 
-    async def run(
-        self, work: Callable[[aiosqlite.Connection], Awaitable[T]], backoff: tuple[float, ...] | None = None
-    ) -> T:
+    @property
+    def shared(self) -> bool:
+        """Whether other processes use this database too (PostgreSQL): nothing may be cached per process."""
+        return self.db is not None and self.db.shared
+
+    async def run(self, work: Callable[[Connection], Awaitable[T]], backoff: tuple[float, ...] | None = None) -> T:
         """Run ``work`` in one transaction and commit; retry a busy or failing database; else WriteFailed.
 
         An integrity error (a duplicate key) is not retried: it is the caller's to handle.
@@ -72,19 +75,15 @@ class Database:
         if self.db is None:
             raise WriteFailed("no database")
         backoff = BACKOFF if backoff is None else backoff
-        last: Exception | None = None
+        last: BaseException | None = None
         for attempt in range(len(backoff) + 1):
-            async with self._lock:
-                try:
-                    result = await work(self.db)
-                    await self.db.commit()
-                    return result
-                except sqlite3.IntegrityError:
-                    await self._rollback()
-                    raise
-                except sqlite3.Error as error:
-                    last = error
-                    await self._rollback()
+            try:
+                async with self.db.transaction() as db:
+                    return await work(db)
+            except IntegrityError:
+                raise
+            except DatabaseError as error:
+                last = error
             if attempt < len(backoff):
                 log.warning("database write failed (%s), retry %d", last, attempt + 1)
                 await asyncio.sleep(backoff[attempt])
@@ -94,19 +93,11 @@ class Database:
         """Read rows; an unavailable database reads as empty."""
         if self.db is None:
             return []
-        async with self._lock:
-            try:
-                return list(await (await self.db.execute(sql, params)).fetchall())
-            except sqlite3.Error as error:
-                log.warning("database read failed (%s)", error)
-                return []
-
-    async def _rollback(self) -> None:
-        assert self.db is not None
         try:
-            await self.db.rollback()
-        except sqlite3.Error:
-            log.warning("rollback failed")
+            return await self.db.fetch(sql, params)
+        except DatabaseError as error:
+            log.warning("database read failed (%s)", error)
+            return []
 
     async def close(self) -> None:
         if self.db is not None:
@@ -127,20 +118,20 @@ def fernet_for(secret: bytes) -> Fernet:
 class ChatStore:
     """A table of sealed chat ids in the usage database; without a database it stays empty."""
 
-    def __init__(self, db: Database | aiosqlite.Connection | None, secret: bytes):
+    def __init__(self, db: Database | Engine | None, secret: bytes):
         self.database = db if isinstance(db, Database) else Database(db)
         self._secret = secret
         self._fernet = fernet_for(secret)
         self._owns_database = False
 
     @property
-    def _db(self) -> aiosqlite.Connection | None:
+    def _db(self) -> Engine | None:
         return self.database.db
 
     @classmethod
-    async def open(cls, db_path: Path, secret: bytes):
+    async def open(cls, target: str | Path, secret: bytes):
         """A store on its own connection (the command line); the bot shares one `Database`."""
-        store = cls(await Database.open(db_path), secret)
+        store = cls(await Database.open(target), secret)
         store._owns_database = True
         return store
 
@@ -174,7 +165,7 @@ class TrackedMessages(ChatStore):
         if not message_ids:
             return True
 
-        async def work(db: aiosqlite.Connection) -> None:
+        async def work(db: Connection) -> None:
             await db.executemany(
                 "INSERT INTO tracked (chat, message_id, ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [(key, int(message_id), now) for message_id in message_ids],
@@ -199,7 +190,7 @@ class TrackedMessages(ChatStore):
     async def forget(self, chat_id: int) -> bool:
         key = self.chat_key(chat_id)
 
-        async def work(db: aiosqlite.Connection) -> None:
+        async def work(db: Connection) -> None:
             await db.execute("DELETE FROM tracked WHERE chat = ?", (key,))
 
         try:
@@ -212,7 +203,7 @@ class TrackedMessages(ChatStore):
     async def prune(self, now: float | None = None) -> int:
         cutoff = (now or time.time()) - TRACKED_KEPT_FOR
 
-        async def work(db: aiosqlite.Connection) -> int:
+        async def work(db: Connection) -> int:
             return (await db.execute("DELETE FROM tracked WHERE ts < ?", (cutoff,))).rowcount
 
         try:

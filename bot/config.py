@@ -33,6 +33,9 @@ class Config:
     content_dir: Path = PROJECT_ROOT / "content"
     locales_dir: Path = PROJECT_ROOT / "locales"
     db_path: Path = PROJECT_ROOT / "data" / "safar.sqlite3"
+    #: ``postgresql://…`` for PostgreSQL (many instances); None: SQLite at ``db_path``. The secret and
+    #: webhook-secret files stay beside ``db_path`` either way.
+    database_url: Secret | None = None
     operator_ids: frozenset[int] = frozenset()
     operator_chat_id: int | None = None  # where "talk to a person" questions go; hidden without it
     hash_secret: Secret | None = None
@@ -45,6 +48,11 @@ class Config:
     webhook_url: str | None = None  # the public HTTPS base URL; set, `safar run` uses a webhook
     listen: str = "127.0.0.1"  # webhook mode: where the web server listens (0.0.0.0 in a container)
     port: int = 8443
+
+    @property
+    def database(self) -> str | Path:
+        """What the storage opens: the PostgreSQL URL, else the SQLite file."""
+        return str(self.database_url) if self.database_url else self.db_path
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -60,12 +68,19 @@ class Config:
         )
         secret = env.get("SAFAR_HASH_SECRET")
         webhook = env.get("SAFAR_WEBHOOK_SECRET", "").strip()
+        url = env.get("SAFAR_DATABASE_URL", "").strip()
+        db_path = Path(env.get("SAFAR_DB_PATH", defaults.db_path))
+        if url.startswith("sqlite:///"):  # SQLAlchemy's spelling: sqlite:///relative, sqlite:////absolute
+            db_path, url = Path(url.removeprefix("sqlite:///")), ""
+        elif url and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("SAFAR_DATABASE_URL must start with sqlite:/// or postgresql://")
         return cls(
             token=Secret(env.get("TELEGRAM_BOT_TOKEN", "").strip()),
             api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
             content_dir=Path(env.get("SAFAR_CONTENT_DIR", defaults.content_dir)),
             locales_dir=Path(env.get("SAFAR_LOCALES_DIR", defaults.locales_dir)),
-            db_path=Path(env.get("SAFAR_DB_PATH", defaults.db_path)),
+            db_path=db_path,
+            database_url=Secret(url) if url else None,
             operator_ids=operators,
             operator_chat_id=int(env["SAFAR_OPERATOR_CHAT_ID"]) if env.get("SAFAR_OPERATOR_CHAT_ID") else None,
             hash_secret=Secret(secret) if secret else None,

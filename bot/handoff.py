@@ -12,12 +12,10 @@ import html
 import logging
 import re
 import secrets
-import sqlite3
 import time
 
-import aiosqlite
-
 from bot.chats import ChatStore, WriteFailed
+from bot.db import Connection, IntegrityError
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +43,7 @@ class Cases(ChatStore):
         for _ in range(1 if proposed else NEW_CASE_ATTEMPTS):
             case = proposed or new_case_id()
 
-            async def work(db: aiosqlite.Connection, case: str = case) -> None:
+            async def work(db: Connection, case: str = case) -> None:
                 await db.execute(
                     "INSERT INTO cases (id, user_hash, chat, lang, created) VALUES (?, ?, ?, ?, ?)",
                     (case, user_hash, sealed, lang, time.time()),
@@ -54,7 +52,7 @@ class Cases(ChatStore):
             try:
                 await self.database.run(work)
                 return case
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 continue  # that number is taken: draw another
             except WriteFailed as error:
                 log.warning("a case could not be kept (%s)", error)
@@ -64,7 +62,7 @@ class Cases(ChatStore):
     async def close_case(self, case: str) -> bool:
         """Close a case: its sealed chat is forgotten and later replies are refused. False if not kept."""
 
-        async def work(db: aiosqlite.Connection) -> int:
+        async def work(db: Connection) -> int:
             return (await db.execute("DELETE FROM cases WHERE id = ?", (case,))).rowcount
 
         try:

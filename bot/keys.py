@@ -77,12 +77,20 @@ def _checked(value: str, where: str) -> bytes:
     return value.encode()
 
 
-def load_secret(config_secret: str | None, db_path: Path) -> bytes:
+def load_secret(config_secret: str | None, db_path: Path, database_url: str | None = None) -> bytes:
     """The HMAC key: from the configuration, or generated once and kept beside the database (0600).
 
     Refuses (SecretError) an empty or short secret, and a secret that is not the one the
-    existing data was sealed with; never generates a new one over existing data.
+    existing data was sealed with; never generates a new one over existing data. With
+    PostgreSQL (``database_url``) every instance must hash alike: SAFAR_HASH_SECRET is required,
+    and `check_secret_in` compares it with the database's key check once it is open.
     """
+    if database_url:
+        if config_secret is None:
+            raise SecretError(
+                "with PostgreSQL every instance needs the same SAFAR_HASH_SECRET: set it (never generated)"
+            )
+        return _checked(config_secret, "SAFAR_HASH_SECRET")
     if config_secret is not None:
         secret = _checked(config_secret, "SAFAR_HASH_SECRET")
         verify_secret(secret, db_path, source="SAFAR_HASH_SECRET")
@@ -145,6 +153,25 @@ def verify_secret(secret: bytes, db_path: Path, source: str) -> None:
             f"{source} is not the secret the data in {db_path} was sealed with: restore the right one "
             f"(a backup of {secret_path(db_path).name}, or the old SAFAR_HASH_SECRET). If a `secret rotate` "
             f"was interrupted, the new secret is in {secret_path(db_path).name}.new"
+        )
+
+
+async def check_secret_in(database, secret: bytes) -> None:
+    """The key check of a shared database (`bot.chats.Database`): recorded on first use, else compared.
+
+    Raises SecretError when the data there was sealed with another secret.
+    """
+    mine = key_check(secret)
+
+    async def work(db) -> str | None:
+        await db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (KEY_CHECK, mine))
+        row = await (await db.execute("SELECT value FROM meta WHERE key = ?", (KEY_CHECK,))).fetchone()
+        return row[0] if row else None
+
+    kept = await database.run(work)
+    if kept is not None and not hmac.compare_digest(kept, mine):
+        raise SecretError(
+            "SAFAR_HASH_SECRET is not the secret the data in this database was sealed with: set the one it was"
         )
 
 

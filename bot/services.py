@@ -19,21 +19,20 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-import aiosqlite
-
 from bot import metrics
 from bot.chats import Database, TrackedMessages, WriteFailed
 from bot.config import Config
 from bot.content import Content, Problem, load_content
 from bot.content_check import cross_check
+from bot.db import Connection
 from bot.dialogue import Dialogue
 from bot.handoff import Cases
 from bot.i18n import I18n
-from bot.keys import load_secret
+from bot.keys import check_secret_in, load_secret
 from bot.matching import Matcher
 from bot.replies import Erase, EraseChat, Turn, UserState
 from bot.subscriptions import Subscriptions
-from bot.usage_log import UsageLog, erase_rows
+from bot.usage_log import ERASED_CHANNEL, UsageLog, erase_rows
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +76,17 @@ class Services:
         content = _load(config)
         i18n = I18n(config.locales_dir, content.languages, config.default_language)
         dialogue = _dialogue(config, content, i18n)
-        secret = load_secret(config.hash_secret, config.db_path)
-        usage_log = await UsageLog.open(config.db_path, secret)
-        database = await Database.open(config.db_path)
+        secret = load_secret(config.hash_secret, config.db_path, config.database_url)
+        usage_log = await UsageLog.open(config.database, secret)
+        database = await Database.open(config.database)
+        if database.shared:  # PostgreSQL: the key check lives in its `meta` table (SQLite's was checked above)
+            try:
+                await check_secret_in(database, secret)
+            except BaseException:
+                await usage_log.close()
+                await database.close()
+                raise
+            await usage_log.listen_for_erasures()
         services = cls(
             config,
             i18n,
@@ -207,8 +214,10 @@ class Services:
         if request.only_subscription:
             return await self.subscriptions.unsubscribe(request.user_hash)
 
-        async def work(db: aiosqlite.Connection) -> None:
+        async def work(db: Connection) -> None:
             await erase_rows(db, request.user_hash, request.asked, request.chat)
+            if self.database.shared:  # the other instances stop writing what they queued for this person
+                await db.execute("SELECT pg_notify(?, ?)", (ERASED_CHANNEL, f"{request.user_hash} {request.asked!r}"))
 
         try:
             async with self.usage_log.write_lock:  # no batch of the log writer is half-way meanwhile

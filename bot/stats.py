@@ -175,7 +175,58 @@ class Report:
         return f"{self.titles[topic]} [{topic}]" if topic in self.titles else topic
 
 
-def build_report(db_path: Path, since: dt.date, until: dt.date | None = None, matcher=None, lang: str = "en") -> Report:
+#: The report's queries, with ? for SQLite and PostgreSQL alike; only reading the JSON column differs.
+_FLAG = {
+    "sqlite": "coalesce(json_extract(data, '$.{0}'), 0)",
+    "postgresql": "CASE WHEN (data::jsonb) ->> '{0}' IN ('true', '1') THEN 1 ELSE 0 END",
+}
+_QUERIES = (
+    "SELECT day, kind, lang, decision, smalltalk, topic, campaign, country, helpful, count"
+    " FROM daily WHERE day BETWEEN ? AND ?",
+    "SELECT day, count(*) FROM user_days WHERE day BETWEEN ? AND ? GROUP BY day",
+    """SELECT home, current, count(DISTINCT user_hash) FROM user_days
+       WHERE day BETWEEN ? AND ? AND home IS NOT NULL AND current IS NOT NULL
+       GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20""",
+    "SELECT count(DISTINCT user_hash) FROM user_days WHERE day BETWEEN ? AND ?",
+    # The roll-ups know neither emergencies nor low confidence: one pass over the window's questions gives
+    # every outcome and the kept texts (rows without text collapse into a handful of groups).
+    """SELECT text, coalesce(lang, '?'), decision, smalltalk, {emergency}, {low_confidence}, count(*)
+       FROM events WHERE kind = 'question' AND ts >= ? AND ts < ? GROUP BY 1, 2, 3, 4, 5, 6""",
+    "SELECT data FROM events WHERE kind = 'job_check' AND ts >= ? AND ts < ?",
+)
+
+
+def _queries(dialect: str) -> list[str]:
+    flags = {name: _FLAG[dialect].format(name) for name in ("emergency", "low_confidence")}
+    return [sql.format(**flags) if "{emergency}" in sql else sql for sql in _QUERIES]
+
+
+def _read(db: Path | str, window: tuple[str, str], span: tuple[float, float]) -> tuple:
+    """Every row the report needs, from a SQLite file (read-only) or a PostgreSQL URL."""
+    params = (window, window, window, window, span, span)
+    if isinstance(db, str):  # PostgreSQL: this runs in a thread of its own or the command line, never on the loop
+        import asyncio
+
+        from bot.db import open_engine
+
+        async def read() -> list[list[tuple]]:
+            engine = await open_engine(db, size=1)
+            try:
+                return [await engine.fetch(sql, p) for sql, p in zip(_queries("postgresql"), params, strict=True)]
+            finally:
+                await engine.close()
+
+        results = asyncio.run(read())
+    else:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            results = [conn.execute(sql, p).fetchall() for sql, p in zip(_queries("sqlite"), params, strict=True)]
+    grouped, day_users, pairs, users, questions, checks = results
+    return grouped, dict(day_users), pairs, users[0][0], questions, checks
+
+
+def build_report(
+    db_path: Path | str, since: dt.date, until: dt.date | None = None, matcher=None, lang: str = "en"
+) -> Report:
     """Read the daily roll-ups the writer keeps (days are UTC dates), the outcomes and the kept texts.
 
     ``matcher`` (optional) gives topic titles in ``lang``, /check question texts and closest topics.
@@ -185,36 +236,7 @@ def build_report(db_path: Path, since: dt.date, until: dt.date | None = None, ma
     window = (since.isoformat(), until.isoformat())
     start = dt.datetime.combine(since, dt.time.min, dt.UTC).timestamp()
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, dt.UTC).timestamp()
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as db:
-        grouped = db.execute(
-            "SELECT day, kind, lang, decision, smalltalk, topic, campaign, country, helpful, count"
-            " FROM daily WHERE day BETWEEN ? AND ?",
-            window,
-        ).fetchall()
-        day_users = dict(
-            db.execute("SELECT day, count(*) FROM user_days WHERE day BETWEEN ? AND ? GROUP BY day", window).fetchall()
-        )
-        pairs = db.execute(
-            """SELECT home, current, count(DISTINCT user_hash) FROM user_days
-               WHERE day BETWEEN ? AND ? AND home IS NOT NULL AND current IS NOT NULL
-               GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20""",
-            window,
-        ).fetchall()
-        (users,) = db.execute(
-            "SELECT count(DISTINCT user_hash) FROM user_days WHERE day BETWEEN ? AND ?", window
-        ).fetchone()
-        # The roll-ups know neither emergencies nor low confidence: one pass over the window's questions gives
-        # every outcome and the kept texts (rows without text collapse into a handful of groups).
-        questions = db.execute(
-            """SELECT text, coalesce(lang, '?'), decision, smalltalk,
-                      coalesce(json_extract(data, '$.emergency'), 0),
-                      coalesce(json_extract(data, '$.low_confidence'), 0), count(*)
-               FROM events WHERE kind = 'question' AND ts >= ? AND ts < ? GROUP BY 1, 2, 3, 4, 5, 6""",
-            (start, end),
-        ).fetchall()
-        checks = db.execute(
-            "SELECT data FROM events WHERE kind = 'job_check' AND ts >= ? AND ts < ?", (start, end)
-        ).fetchall()
+    grouped, day_users, pairs, users, questions, checks = _read(db_path, window, (start, end))
     content = getattr(matcher, "content", None)
     languages: Counter[str] = Counter()
     topics: Counter[str] = Counter()

@@ -15,9 +15,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.chats import ChatStore, WriteFailed
+from bot.db import Connection
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ class Subscriptions(ChatStore):
         """Keep the (sealed) chat to write to; False if it could not be kept."""
         token, now = self.seal(chat_id), time.time()
 
-        async def work(db: aiosqlite.Connection) -> None:
+        async def work(db: Connection) -> None:
             await db.execute(
                 "INSERT INTO subscribers (user_hash, chat, lang, since) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (user_hash) DO UPDATE SET chat = excluded.chat, lang = excluded.lang,"
@@ -54,7 +53,7 @@ class Subscriptions(ChatStore):
     async def unsubscribe(self, user_hash: str) -> bool:
         """Forget the chat; True once no subscription is left, False if the database could not be written."""
 
-        async def work(db: aiosqlite.Connection) -> None:
+        async def work(db: Connection) -> None:
             await db.execute("DELETE FROM subscribers WHERE user_hash = ?", (user_hash,))
 
         try:

@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import html
 import logging
-import sqlite3
 import time
 from dataclasses import dataclass, field, replace
 
@@ -49,6 +48,7 @@ from bot import geo, keys, metrics
 from bot.broadcast import CATCH_UP, Broadcaster, Campaign, weekly_campaign_id, weekly_myth_due
 from bot.broadcast_telegram import telegram_sender
 from bot.config import Config
+from bot.db import DatabaseError
 from bot.dialogue import share_cards
 from bot.features.answers import SHARE_CAMPAIGN
 from bot.handoff import case_in, operator_card
@@ -242,15 +242,16 @@ async def _converse(update: Update, context: SafarContext, act) -> None:
     replies = await _perform(update, context, turn)
     services.remember(_user_key(update), turn)  # before the replies: a quick next tap must see this turn's state
     sent = await send_turn(update, context, turn.messages + replies, turn.quick_exit)
-    chat, message = update.effective_chat, update.effective_message
-    if chat and not turn.quick_exit:  # the person's message and the replies, in one write
-        await _track(context, chat, ([message.message_id] if message else []) + sent)
     latency = round((time.perf_counter() - started) * 1000, 1)
     metrics.observe_turn(metrics.update_kind(update), turn, latency / 1000)
     for event in turn.events:
         if event.kind == EventKind.QUESTION:
             event.data["latency_ms"] = latency
+    # The new state first (no wait): the person's next message may already be on its way.
     await services.record(_user_key(update), turn)
+    chat, message = update.effective_chat, update.effective_message
+    if chat and not turn.quick_exit:  # the person's message and the replies, in one write
+        await _track(context, chat, ([message.message_id] if message else []) + sent)
 
 
 def _in_scope(update: Update, context: SafarContext) -> bool:
@@ -416,9 +417,9 @@ async def stats_command(update: Update, context: SafarContext) -> None:
     await services.usage_log.flush()
     since = dt.date.today() - dt.timedelta(days=6)
     try:
-        report = await asyncio.to_thread(build_report, services.config.db_path, since, None, services.dialogue.matcher)
+        report = await asyncio.to_thread(build_report, services.config.database, since, None, services.dialogue.matcher)
         text = f"<pre>{html.escape(short_summary(report))}</pre>"
-    except sqlite3.Error as error:
+    except DatabaseError as error:
         text = f"Usage log unavailable: {html.escape(str(error))}"
     await update.effective_message.reply_text(text[:MAX_TEXT])
 

@@ -20,125 +20,41 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
-import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import aiosqlite
+import asyncpg
 
 from bot import metrics
+from bot.db import MIGRATIONS, SCHEMA_VERSION, Connection, DatabaseError, Engine, connect_sqlite, open_engine
+from bot.db import migrate_sqlite as migrate
 from bot.replies import Event, UserState
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "UsageLog", "erase_rows", "migrate", "redact"]
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 FLUSH_SECONDS = 0.5
 READ_TIMEOUT = 0.3
+#: A shared database is read at every update (no cache) over a network: a slow read costs a wait,
+#: never the person's settings.
+SHARED_READ_TIMEOUT = 2.0
+POOL_SIZE = 8  # PostgreSQL: the writer holds one connection at a time, settings reads use the others
 WRITER_BUSY_TIMEOUT = 2.0  # the writer is off the reply path: it may wait out a purge chunk
 WRITE_ATTEMPTS = 3
 PURGE_CHUNK = 2000  # rows per purge transaction, so the bot's writes slip in between
 PURGE_PAUSE = 0.02
+#: PostgreSQL: an erasure anywhere tells every instance (payload "user_hash asked_at").
+ERASED_CHANNEL = "safar_erased"
 TEXT_KEPT_FOR = frozenset({"none", "suggest"})
 #: Small talk that brushes the person off ("I only answer questions about work abroad"): maybe a topic we lack.
 BRUSH_OFF_INTENTS = frozenset({"offtopic", "complaint"})
-
-#: What a day of events adds to the roll-ups; '' and -1 stand for "none" so keys compare equal.
-ROLLUP_KEY = """date(ts, 'unixepoch'), kind, coalesce(lang, ''), coalesce(decision, ''),
-    coalesce(smalltalk, ''), coalesce(topic, ''), coalesce(campaign, ''), coalesce(current, home, ''),
-    coalesce(helpful, -1)"""
-ROLLUP_BACKFILL = f"""
-    DELETE FROM daily;
-    INSERT INTO daily SELECT {ROLLUP_KEY}, count(*) FROM events GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
-    DELETE FROM user_days;
-    INSERT INTO user_days SELECT date(ts, 'unixepoch'), user_hash, max(home), max(current)
-        FROM events GROUP BY 1, 2;
-"""
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: settings and events
-    """
-    CREATE TABLE users (
-        user_hash TEXT PRIMARY KEY, lang TEXT, home TEXT, current TEXT, updated REAL NOT NULL
-    );
-    CREATE TABLE events (
-        id INTEGER PRIMARY KEY, ts REAL NOT NULL, user_hash TEXT NOT NULL, kind TEXT NOT NULL,
-        lang TEXT, topic TEXT, decision TEXT, score REAL, home TEXT, current TEXT,
-        campaign TEXT, text TEXT, data TEXT
-    );
-    CREATE INDEX events_ts ON events (ts);
-    CREATE INDEX events_user ON events (user_hash);
-    """,
-    # 2: the reply latency, and subscriptions' opt-in flag for later campaigns
-    """
-    ALTER TABLE events ADD COLUMN latency_ms REAL;
-    CREATE INDEX events_kind_ts ON events (kind, ts);
-    """,
-    # 3: small talk and feedback as columns, so reports need not parse JSON a million times
-    """
-    ALTER TABLE events ADD COLUMN smalltalk TEXT;
-    ALTER TABLE events ADD COLUMN helpful INTEGER;
-    UPDATE events SET smalltalk = json_extract(data, '$.smalltalk'), helpful = json_extract(data, '$.helpful')
-        WHERE data IS NOT NULL;
-    """,
-    # 4: daily roll-ups kept by the writer, so a report over millions of events reads thousands of rows
-    """
-    CREATE TABLE daily (
-        day TEXT NOT NULL, kind TEXT NOT NULL, lang TEXT NOT NULL, decision TEXT NOT NULL,
-        smalltalk TEXT NOT NULL, topic TEXT NOT NULL, campaign TEXT NOT NULL, country TEXT NOT NULL,
-        helpful INTEGER NOT NULL, count INTEGER NOT NULL,
-        PRIMARY KEY (day, kind, lang, decision, smalltalk, topic, campaign, country, helpful)
-    ) WITHOUT ROWID;
-    CREATE TABLE user_days (
-        day TEXT NOT NULL, user_hash TEXT NOT NULL, home TEXT, current TEXT,
-        PRIMARY KEY (day, user_hash)
-    ) WITHOUT ROWID;
-    CREATE INDEX user_days_user ON user_days (user_hash);
-    """
-    + ROLLUP_BACKFILL,
-    # 5: where the person is in the journey (before, abroad, returned), for the topic menu
-    """
-    ALTER TABLE users ADD COLUMN stage TEXT;
-    """,
-    # 6: opt-in subscriptions (the chat id encrypted, see subscriptions.py) and broadcast deliveries
-    """
-    CREATE TABLE subscribers (
-        user_hash TEXT PRIMARY KEY, chat TEXT NOT NULL, lang TEXT NOT NULL, since REAL NOT NULL
-    );
-    CREATE TABLE deliveries (
-        campaign TEXT NOT NULL, user_hash TEXT NOT NULL, status TEXT NOT NULL, updated REAL NOT NULL,
-        PRIMARY KEY (campaign, user_hash)
-    );
-    """,
-    # 7: cases handed to a person (the chat id sealed, see chats.py)
-    """
-    CREATE TABLE cases (
-        id TEXT PRIMARY KEY, user_hash TEXT NOT NULL, chat TEXT NOT NULL, lang TEXT, created REAL NOT NULL
-    );
-    CREATE INDEX cases_user ON cases (user_hash);
-    """,
-    # 8: "where are you now" and "where are you going" are two facts; the old single answer was
-    # "where you are now, or where you are going": for people who chose the "going" stage it was the destination
-    """
-    ALTER TABLE users ADD COLUMN going TEXT;
-    UPDATE users SET going = current, current = home
-        WHERE stage = 'before' AND home IS NOT NULL AND current IS NOT NULL AND current != home;
-    """,
-    # 9: the key check, message ids for a quick exit (chat hashed), and one sender per campaign
-    """
-    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE tracked (
-        chat TEXT NOT NULL, message_id INTEGER NOT NULL, ts REAL NOT NULL, PRIMARY KEY (chat, message_id)
-    ) WITHOUT ROWID;
-    CREATE INDEX tracked_ts ON tracked (ts);
-    CREATE TABLE campaign_locks (campaign TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 #: Invisible characters that could hide a phone number from the patterns below.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
@@ -169,24 +85,8 @@ def redact(text: str) -> str:
 
 
 async def connect(db_path: Path, busy_timeout: float) -> aiosqlite.Connection:
-    """Open the database private (0600, erased pages overwritten) and migrated."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    if not db_path.exists():  # SQLite gives the -wal and -shm files the database file's mode
-        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT, 0o600))
-    for path in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
-        if path.exists() and path.stat().st_mode & 0o077:
-            with contextlib.suppress(OSError):
-                path.chmod(0o600)
-    db = await aiosqlite.connect(db_path, timeout=busy_timeout)
-    try:
-        await db.execute("PRAGMA journal_mode=WAL")
-        await db.execute("PRAGMA synchronous=NORMAL")
-        await db.execute("PRAGMA secure_delete=ON")  # erased text does not linger in free pages
-        await migrate(db)
-    except BaseException:
-        await db.close()
-        raise
-    return db
+    """Open the SQLite database private (0600, erased pages overwritten) and migrated."""
+    return await connect_sqlite(db_path, busy_timeout)
 
 
 #: Every table that holds something of one person, and the column that says when it was written.
@@ -200,7 +100,7 @@ PERSONAL_TABLES = (
 )
 
 
-async def erase_rows(db: aiosqlite.Connection, user_hash: str, before: float, chat: str | None = None) -> None:
+async def erase_rows(db: Connection, user_hash: str, before: float, chat: str | None = None) -> None:
     """Delete what is stored about one person up to ``before`` (what they did after the request stays).
 
     ``chat`` is the keyed hash of their private chat, for the quick-exit message ids.
@@ -223,13 +123,24 @@ class Row:
 
 
 class UsageLog:
-    def __init__(self, db_path: Path, secret: bytes):
-        self.db_path = Path(db_path)
+    """Events and settings, written in batches off the reply path.
+
+    On SQLite (one process) settings are cached here; on a shared database (PostgreSQL, many
+    processes) only settings not yet written are held here and everything else is read from the
+    database, so an erasure or a change through another instance is seen at once.
+    """
+
+    def __init__(self, target: str | Path, secret: bytes):
+        self.target = target
+        self.db_path = Path(target) if not isinstance(target, str) else None
         self._secret = secret
-        self._db: aiosqlite.Connection | None = None
+        self._db: Engine | None = None
         self._queue: asyncio.Queue[Row | tuple[str, UserState] | asyncio.Event | None] = asyncio.Queue()
         self._writer: asyncio.Task | None = None
         self._states: dict[str, UserState] = {}
+        self._listener: asyncpg.Connection | None = None
+        #: Shared database: what is kept in memory only (never written), per process.
+        self._volatile: dict[str, tuple[float, str | None]] = {}
         self._erased: dict[str, float] = {}  # user -> when they asked: older queued rows are never written
         self.write_lock = asyncio.Lock()  # held while a batch is written, and by an erasure
         self.dropped = 0
@@ -239,21 +150,50 @@ class UsageLog:
     # --- life cycle ---------------------------------------------------------------------
 
     @classmethod
-    async def open(cls, db_path: Path, secret: bytes) -> UsageLog:
-        log_ = cls(db_path, secret)
+    async def open(cls, target: str | Path, secret: bytes) -> UsageLog:
+        """``target``: a SQLite path or a database URL (``sqlite:///…``, ``postgresql://…``)."""
+        log_ = cls(target, secret)
         try:
             await log_._connect()
-        except (sqlite3.Error, OSError) as error:
-            log.warning("usage log unavailable (%s): answers go on, nothing is logged", error)
+        except DatabaseError as error:
+            log.warning("usage log unavailable (%s): answers go on, nothing is logged", type(error).__name__)
             log_._db = None
         log_._writer = asyncio.create_task(log_._write_loop(), name="usage-log-writer")
         return log_
 
     async def _connect(self) -> None:
-        self._db = await connect(self.db_path, WRITER_BUSY_TIMEOUT)
+        self._db = await open_engine(self.target, WRITER_BUSY_TIMEOUT, size=POOL_SIZE)
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes write this database too: settings are then never cached."""
+        return self._db is not None and self._db.shared
+
+    async def listen_for_erasures(self) -> None:
+        """Shared database: when another instance erases a person, never write what was queued for them here.
+
+        Without this, a row this process queued a moment before the erasure could be written after it.
+        """
+        if not self.shared or self._listener is not None:
+            return
+        try:
+            self._listener = await asyncpg.connect(self._db.url)  # type: ignore[union-attr]
+            await self._listener.add_listener(ERASED_CHANNEL, self._erased_elsewhere)
+        except DatabaseError as error:
+            log.warning("erasures from other instances are not heard (%s)", type(error).__name__)
+            self._listener = None
+
+    def _erased_elsewhere(self, _connection, _pid, _channel, payload: str) -> None:
+        user, _, at = payload.partition(" ")
+        with contextlib.suppress(ValueError):
+            self.forget(user, float(at))
 
     async def close(self) -> None:
         """Flush what is queued, then close."""
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                await self._listener.close()
+            self._listener = None
         if self._writer:
             await self._queue.put(None)
             with contextlib.suppress(Exception):
@@ -281,7 +221,7 @@ class UsageLog:
         for event in events:
             if event.kind == "delete":
                 # Cache the erased state: until the writer has run, the database still has the old one.
-                self._states[user] = UserState()
+                self._forget_state(user)
                 self._queue.put_nowait(Row(now, user, event, None))
                 self.queued += 1
                 return  # nothing about this user is kept, not even the emptied settings
@@ -300,33 +240,47 @@ class UsageLog:
                 event = Event(event.kind, context | {k: v for k, v in event.data.items() if v is not None})
             self._queue.put_nowait(Row(now, user, event, redact(text)[:1000] if keep else None))
             self.queued += 1
-        if state is not None and self._states.get(user) != state:
+        # On a shared database another instance may have changed the settings since: always write them.
+        if state is not None and (self.shared or self._states.get(user) != state):
             self._states[user] = state
+            if self.shared:
+                self._volatile[user] = (state.card_shown, state.last_question)
             self._queue.put_nowait((user, state, now))
+
+    def _forget_state(self, user: str) -> None:
+        if self.shared:  # the database is the truth: once erased there, it reads as fresh settings
+            self._states.pop(user, None)
+            self._volatile.pop(user, None)
+        else:
+            self._states[user] = UserState()
 
     def forget(self, user_hash: str, at: float) -> None:
         """An erasure was asked at ``at``: serve fresh settings, and never write what was queued before."""
-        self._states[user_hash] = UserState()
+        self._forget_state(user_hash)
         self._erased[user_hash] = max(at, self._erased.get(user_hash, 0.0))
 
     async def load_state(self, user_id: int | str) -> UserState:
         user = self.user_hash(user_id)
-        if user in self._states:
+        if user in self._states:  # SQLite: the cache; shared: settings this process has not written yet
             return self._states[user]
         state = UserState()
         if self._db is not None:
             try:
-                async with asyncio.timeout(READ_TIMEOUT):
-                    cursor = await self._db.execute(
-                        "SELECT lang, home, current, stage, going FROM users WHERE user_hash = ?", (user,)
+                async with asyncio.timeout(SHARED_READ_TIMEOUT if self.shared else READ_TIMEOUT):
+                    rows = await self._db.fetch(
+                        "SELECT lang, home, current, stage, going, asking FROM users WHERE user_hash = ?", (user,)
                     )
-                    row = await cursor.fetchone()
-                if row:
-                    state = UserState(lang=row[0], home=row[1], current=row[2], stage=row[3], going=row[4])
-            except (TimeoutError, sqlite3.Error) as error:
+                if rows:
+                    lang, home, current, stage, going, asking = rows[0]
+                    state = UserState(lang, home, current, asking=asking, stage=stage, going=going)
+            except (TimeoutError, *DatabaseError) as error:
                 metrics.database_error("read")
                 log.warning("could not read settings (%s); starting fresh", type(error).__name__)
-        self._states[user] = state
+        if not self.shared:
+            self._states[user] = state
+        elif user in self._volatile:
+            card_shown, last_question = self._volatile[user]
+            state = replace(state, card_shown=card_shown, last_question=last_question)
         return state
 
     @property
@@ -340,8 +294,8 @@ class UsageLog:
             return False
         try:
             async with asyncio.timeout(READ_TIMEOUT):
-                await (await self._db.execute("SELECT 1")).fetchone()
-        except (TimeoutError, sqlite3.Error, ValueError):
+                await self._db.fetch("SELECT 1")
+        except (TimeoutError, ValueError, *DatabaseError):
             metrics.database_error("ping")
             return False
         return True
@@ -383,7 +337,7 @@ class UsageLog:
                 error = await self._write_once(batch)
                 if error is None:
                     return
-                if attempt < WRITE_ATTEMPTS and "locked" in str(error):
+                if attempt < WRITE_ATTEMPTS and ("locked" in str(error) or self.shared):
                     await asyncio.sleep(0.2 * attempt)
                     continue
                 metrics.database_error("write")
@@ -391,7 +345,7 @@ class UsageLog:
                 log.warning("usage log: %d events not written (%s)", len(batch), error)
                 return
 
-    async def _write_once(self, batch: list) -> sqlite3.Error | None:
+    async def _write_once(self, batch: list) -> BaseException | None:
         assert self._db is not None
         rows: list[Row] = []
         settings: dict[str, UserState] = {}
@@ -409,37 +363,45 @@ class UsageLog:
             else:
                 settings[item[0]] = item[1]
         try:
-            for user in deletions:
-                for table in ("events", "users", "user_days", "subscribers", "deliveries", "cases"):
-                    await self._db.execute(f"DELETE FROM {table} WHERE user_hash = ?", (user,))
-            await self._db.executemany(
-                f"INSERT INTO events (ts, user_hash, kind, {', '.join(COLUMNS)}, text, data)"
-                f" VALUES ({', '.join('?' * (len(COLUMNS) + 5))})",
-                [_event_row(row) for row in rows],
-            )
-            daily, user_days = _rollups(rows)
-            await self._db.executemany(
-                "INSERT INTO daily VALUES (?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT DO UPDATE SET count = count + excluded.count",
-                [(*key, count) for key, count in daily.items()],
-            )
-            await self._db.executemany(
-                "INSERT INTO user_days VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET"
-                " home = coalesce(excluded.home, home), current = coalesce(excluded.current, current)",
-                [(*key, home, current) for key, (home, current) in user_days.items()],
-            )
-            await self._db.executemany(
-                "INSERT INTO users (user_hash, lang, home, current, stage, going, updated) VALUES (?,?,?,?,?,?,?)"
-                " ON CONFLICT (user_hash) DO UPDATE SET lang=excluded.lang, home=excluded.home,"
-                " current=excluded.current, stage=excluded.stage, going=excluded.going, updated=excluded.updated",
-                [(u, s.lang, s.home, s.current, s.stage, s.going, time.time()) for u, s in settings.items()],
-            )
-            await self._db.commit()
+            async with self._db.transaction() as db:
+                for user in deletions:
+                    for table in ("events", "users", "user_days", "subscribers", "deliveries", "cases"):
+                        await db.execute(f"DELETE FROM {table} WHERE user_hash = ?", (user,))
+                await db.executemany(
+                    f"INSERT INTO events (ts, user_hash, kind, {', '.join(COLUMNS)}, text, data)"
+                    f" VALUES ({', '.join('?' * (len(COLUMNS) + 5))})",
+                    [_event_row(row) for row in rows],
+                )
+                daily, user_days = _rollups(rows)
+                await db.executemany(
+                    "INSERT INTO daily VALUES (?,?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT (day, kind, lang, decision, smalltalk, topic, campaign, country, helpful)"
+                    " DO UPDATE SET count = daily.count + excluded.count",
+                    [(*key, count) for key, count in daily.items()],
+                )
+                await db.executemany(
+                    "INSERT INTO user_days VALUES (?,?,?,?) ON CONFLICT (day, user_hash) DO UPDATE SET"
+                    " home = coalesce(excluded.home, user_days.home),"
+                    " current = coalesce(excluded.current, user_days.current)",
+                    [(*key, home, current) for key, (home, current) in user_days.items()],
+                )
+                await db.executemany(
+                    "INSERT INTO users (user_hash, lang, home, current, stage, going, asking, updated)"
+                    " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (user_hash) DO UPDATE SET lang=excluded.lang,"
+                    " home=excluded.home, current=excluded.current, stage=excluded.stage, going=excluded.going,"
+                    " asking=excluded.asking, updated=excluded.updated",
+                    [
+                        (u, s.lang, s.home, s.current, s.stage, s.going, s.asking, time.time())
+                        for u, s in settings.items()
+                    ],
+                )
             self.written += len(rows)
-        except sqlite3.Error as error:
-            with contextlib.suppress(sqlite3.Error):
-                await self._db.rollback()
+        except DatabaseError as error:
             return error
+        if self.shared:  # written: from now on the database answers for these settings
+            for user, state in settings.items():
+                if self._states.get(user) is state:
+                    del self._states[user]
         return None
 
     # --- retention ----------------------------------------------------------------------
@@ -453,29 +415,27 @@ class UsageLog:
         cutoff = time.time() - older_than.total_seconds()
         cutoff_day = dt.datetime.fromtimestamp(cutoff, dt.UTC).date().isoformat()
         for table in ("daily", "user_days"):
-            days = await (
-                await self._db.execute(f"SELECT DISTINCT day FROM {table} WHERE day < ?", (cutoff_day,))
-            ).fetchall()
+            days = await self._db.fetch(f"SELECT DISTINCT day FROM {table} WHERE day < ?", (cutoff_day,))
             for (day,) in days:
-                await self._db.execute(f"DELETE FROM {table} WHERE day = ?", (day,))
-                await self._commit_chunk()
-        await self._db.execute("DELETE FROM cases WHERE created < ?", (cutoff,))
-        await self._db.execute("DELETE FROM tracked WHERE ts < ?", (time.time() - 48 * 3600,))
-        await self._commit_chunk()
+                await self._chunk(f"DELETE FROM {table} WHERE day = ?", (day,))
+        await self._chunk("DELETE FROM cases WHERE created < ?", (cutoff,))
+        await self._chunk("DELETE FROM tracked WHERE ts < ?", (time.time() - 48 * 3600,))
         deleted = 0
         while True:
-            cursor = await self._db.execute(
+            count = await self._chunk(
                 "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < ? LIMIT ?)", (cutoff, PURGE_CHUNK)
             )
-            await self._commit_chunk()
-            deleted += cursor.rowcount
-            if cursor.rowcount < PURGE_CHUNK:
+            deleted += count
+            if count < PURGE_CHUNK:
                 return deleted
 
-    async def _commit_chunk(self) -> None:
+    async def _chunk(self, sql: str, params: tuple) -> int:
+        """One statement in its own transaction, then a pause to let a waiting writer in."""
         assert self._db is not None
-        await self._db.commit()
-        await asyncio.sleep(PURGE_PAUSE)  # let a waiting writer in
+        async with self._db.transaction() as db:
+            count = (await db.execute(sql, params)).rowcount
+        await asyncio.sleep(PURGE_PAUSE)
+        return count
 
 
 COLUMNS = (
@@ -526,12 +486,3 @@ def _rollups(rows: list[Row]) -> tuple[dict[tuple, int], dict[tuple, tuple]]:
             data.get("current") or previous[1],
         )
     return daily, user_days
-
-
-async def migrate(db: aiosqlite.Connection) -> int:
-    """Bring the schema to the newest version; return the version it was at."""
-    cursor = await db.execute("PRAGMA user_version")
-    (version,) = await cursor.fetchone()
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        await db.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
-    return version

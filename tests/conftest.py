@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT, Config
+from bot.config import PROJECT_ROOT, Config, Secret
 from bot.content import load_content
 from bot.matching import Matcher
 
@@ -256,3 +256,138 @@ def run_cli(*args: str, env: dict | None = None, input: str | None = None, check
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
+
+
+# --- PostgreSQL: a throw-away cluster for the whole session -----------------------------------
+#
+# initdb refuses to run as root (CI runs as root): the cluster then belongs to the `postgres` system
+# user the Debian package creates, and initdb/pg_ctl run as that user through `runuser`. It listens
+# on a unix socket in its own temporary folder only (no TCP port), without fsync, and is stopped and
+# deleted at the end. SAFAR_TEST_POSTGRES=0 skips the PostgreSQL half of the storage tests; otherwise
+# a cluster that cannot start fails them loudly.
+
+STORAGE_BACKENDS = ("sqlite", "postgresql")
+
+
+def _postgres_bin() -> Path | None:
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return versions[-1].parent if versions else None
+
+
+@contextlib.contextmanager
+def postgres_cluster():
+    """Start a throw-away cluster (initdb + pg_ctl) and yield its socket folder; stopped and deleted after.
+
+    Raises RuntimeError, with PostgreSQL's own words, when it cannot start. Also used by the benchmarks.
+    """
+    import shutil
+    import tempfile
+
+    binaries = _postgres_bin()
+    if binaries is None:
+        raise RuntimeError("PostgreSQL is not installed (make test installs the Debian `postgresql` package)")
+    folder = Path(tempfile.mkdtemp(prefix="safar-pg-"))
+    as_owner: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root: the cluster belongs to the package's `postgres` user
+        import pwd
+
+        owner = pwd.getpwnam("postgres")
+        os.chown(folder, owner.pw_uid, owner.pw_gid)
+        as_owner = ["runuser", "-u", "postgres", "--"]
+    data, log = folder / "data", folder / "server.log"
+
+    def run(*command: str) -> None:
+        result = subprocess.run([*as_owner, *command], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            server_log = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"PostgreSQL: {Path(command[0]).name} failed: {result.stderr[-2000:]}\n{server_log}")
+
+    try:
+        run(str(binaries / "initdb"), "-D", str(data), "-U", "safar", "-A", "trust", "-E", "UTF8", "--no-sync",
+            "--locale=C")  # fmt: skip
+        options = f"-k {folder} -c listen_addresses='' -F -c full_page_writes=off -c max_connections=300"
+        run(str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start")
+        yield folder
+    finally:
+        subprocess.run([*as_owner, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True, check=False)  # fmt: skip
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The socket folder of a running throw-away PostgreSQL cluster; its superuser is `safar`."""
+    if os.environ.get("SAFAR_TEST_POSTGRES") == "0":
+        pytest.skip("SAFAR_TEST_POSTGRES=0: the PostgreSQL storage tests are skipped")
+    with contextlib.ExitStack() as stack:
+        try:
+            folder = stack.enter_context(postgres_cluster())
+        except RuntimeError as error:
+            pytest.fail(str(error))
+        yield folder
+
+
+def postgres_url(socket_folder: Path, database: str = "postgres") -> str:
+    return f"postgresql://safar@/{database}?host={socket_folder}"
+
+
+def psql(folder: Path, sql: str) -> None:
+    binaries = _postgres_bin()
+    assert binaries is not None
+    subprocess.run(
+        [str(binaries / "psql"), "-X", "-q", "-h", str(folder), "-U", "safar", "-d", "postgres", "-c", sql],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def fresh_postgres(request) -> str:
+    """The URL of a new, empty database on the session's cluster (dropped afterwards)."""
+    folder = request.getfixturevalue("postgres_server")
+    name = f"t_{os.getpid()}_{next(_DATABASES)}"
+    psql(folder, f"CREATE DATABASE {name}")
+    yield postgres_url(folder, name)
+    psql(folder, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+_DATABASES = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=STORAGE_BACKENDS)
+def storage(request, tmp_path) -> str | Path:
+    """Where a storage test keeps its data, once per backend: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "s.sqlite3"
+    return request.getfixturevalue("fresh_postgres")
+
+
+@pytest.fixture
+def storage_config(storage, config) -> Config:
+    """A configuration on either backend (PostgreSQL needs SAFAR_HASH_SECRET: every instance hashes alike)."""
+    if isinstance(storage, Path):
+        return replace(config, db_path=storage)
+    return replace(config, database_url=Secret(storage), hash_secret=Secret("a-test-secret-of-some-length"))
+
+
+async def query(target: str | Path, sql: str, params: tuple = ()) -> list[tuple]:
+    """Read rows from either backend as a test sees them (its own connection)."""
+    from bot.db import open_engine
+
+    engine = await open_engine(target)
+    try:
+        return await engine.fetch(sql, params)
+    finally:
+        await engine.close()
+
+
+async def execute(target: str | Path, sql: str, params: tuple = ()) -> None:
+    """Write on either backend in a transaction of its own (what another process would do)."""
+    from bot.db import open_engine
+
+    engine = await open_engine(target)
+    try:
+        async with engine.transaction() as db:
+            await db.execute(sql, params)
+    finally:
+        await engine.close()

@@ -15,6 +15,7 @@ from bot.broadcast import CATCH_UP, Broadcaster, Campaign, weekly_campaign_id, w
 from bot.config import Secret
 from bot.subscriptions import Subscriptions
 from bot.telegram_app import SafarContext, weekly_myth
+from tests.conftest import execute
 from tests.telegram_fake import Updates, running_bot, to_update
 
 CAMPAIGN = Campaign("spring-2027", {"ru": "<b>Весной</b> проверяйте вакансии"})
@@ -22,8 +23,8 @@ SECRET = b"a-test-secret-of-some-length"
 
 
 @pytest.fixture
-async def db_with_subscribers(tmp_path):
-    path = tmp_path / "s.sqlite3"
+async def db_with_subscribers(storage):
+    path = storage  # a SQLite file or a PostgreSQL database: every test here runs on both
     subs = await Subscriptions.open(path, SECRET)
     for n in range(1, 41):
         await subs.subscribe(f"user{n}", 7000 + n, "ru")
@@ -64,10 +65,12 @@ async def test_a_restart_resumes_the_queued_rows_of_a_dead_run(db_with_subscribe
     with pytest.raises(SystemExit):
         await Broadcaster(subs, dies_after_five, rate=10_000).run(CAMPAIGN)
     # A killed process releases nothing: its lock is left behind, and expires.
-    await subs.database.db.execute(
-        "INSERT OR REPLACE INTO campaign_locks VALUES (?, 'dead-host:1', ?)", (CAMPAIGN.id, time.time() - 1)
+    await execute(
+        db_with_subscribers,
+        "INSERT INTO campaign_locks VALUES (?, 'dead-host:1', ?)"
+        " ON CONFLICT (campaign) DO UPDATE SET owner = excluded.owner, expires = excluded.expires",
+        (CAMPAIGN.id, time.time() - 1),
     )
-    await subs.database.db.commit()
 
     async def send(chat_id, text):
         sent.append(chat_id)
@@ -86,19 +89,16 @@ def test_the_weekly_myth_is_due_from_monday_ten_utc():
     assert weekly_campaign_id(monday) == weekly_campaign_id(monday + dt.timedelta(days=6)) == "myth-2027-W09"
 
 
-async def test_a_restart_during_the_weekly_myth_still_sends_it_to_everyone_once(config):
-    async with running_bot(config, token=Secret("1:T")) as (app, fake):
+async def test_a_restart_during_the_weekly_myth_still_sends_it_to_everyone_once(storage_config):
+    async with running_bot(storage_config, token=Secret("1:T")) as (app, fake):
         for user_id in (91, 92, 93):
             await app.process_update(to_update(Updates(user_id=user_id).message("/subscribe"), app.bot))
         subs = app.bot_data.services.subscriptions
         fake.clear()
         # The Monday run sent to one person, then the bot restarted before the others.
         campaign = weekly_campaign_id(dt.datetime.now(dt.UTC))
-        await subs.database.db.executemany(
-            "INSERT INTO deliveries VALUES (?, ?, ?, ?)",
-            [(campaign, s.user_hash, "sent" if s.chat_id == 91 else "queued", time.time()) for s in await subs.all()],
-        )
-        await subs.database.db.commit()
+        rows = [(campaign, s.user_hash, "sent" if s.chat_id == 91 else "queued", time.time()) for s in await subs.all()]
+        await subs.database.run(lambda db: db.executemany("INSERT INTO deliveries VALUES (?, ?, ?, ?)", rows))
         await app.process_update(to_update(Updates(user_id=94).message("/subscribe"), app.bot))
         fake.clear()
 

@@ -10,10 +10,12 @@ from dataclasses import replace
 import pytest
 
 from bot import chats, handoff
+from bot.config import Secret
 from bot.handoff import case_in
 from bot.replies import Event, UserState
 from bot.services import Services
 from bot.subscriptions import should_unsubscribe
+from tests.conftest import query
 from tests.telegram_fake import Updates, running_bot, to_update
 
 PERSONAL = ("events", "users", "user_days", "subscribers", "deliveries", "cases")
@@ -31,6 +33,20 @@ async def services(config, mini_content):
     opened = await Services.open(replace(config, content_dir=mini_content))
     yield opened
     await opened.close()
+
+
+@pytest.fixture
+async def any_services(storage_config, mini_content):
+    """Services on either backend (the tests above hold SQLite's file lock, so they stay on SQLite)."""
+    opened = await Services.open(replace(storage_config, content_dir=mini_content))
+    yield opened
+    await opened.close()
+
+
+async def rows_in(target, user_hash: str) -> dict[str, int]:
+    return {
+        t: (await query(target, f"SELECT count(*) FROM {t} WHERE user_hash = ?", (user_hash,)))[0][0] for t in PERSONAL
+    }
 
 
 def rows_of(db_path, user_hash: str) -> dict[str, int]:
@@ -108,15 +124,19 @@ async def test_subscribe_and_case_report_failure_instead_of_pretending(fast_retr
     assert await services.retry_pending() == 0
 
 
-async def test_tracked_messages_survive_a_restart_sealed_and_expire(config, mini_content):
-    config = replace(config, content_dir=mini_content)
+async def test_tracked_messages_survive_a_restart_sealed_and_expire(storage_config, mini_content):
+    config = replace(storage_config, content_dir=mini_content)
     services = await Services.open(config)
     for message_id in (10, 11, 12):
         assert await services.track_message(987654321, message_id)
     await services.tracked.track(987654321, 9, at=1.0)  # three days old: Telegram no longer deletes it
     await services.close()
-    raw = b"".join(p.read_bytes() for p in config.db_path.parent.glob("safar.sqlite3*") if p.suffix != ".secret")
-    assert b"987654321" not in raw  # the chat is kept only as a keyed hash
+    if config.database_url is None:
+        files = config.db_path.parent.glob(config.db_path.name + "*")
+        raw = b"".join(p.read_bytes() for p in files if p.suffix != ".secret")
+        assert b"987654321" not in raw  # the chat is kept only as a keyed hash
+    kept = await query(config.database, "SELECT chat FROM tracked")
+    assert len(kept) == 4 and not any("987654321" in chat for (chat,) in kept)
 
     services = await Services.open(config)
     assert await services.tracked_messages(987654321) == [10, 11, 12]
@@ -127,7 +147,8 @@ async def test_tracked_messages_survive_a_restart_sealed_and_expire(config, mini
     await services.close()
 
 
-async def test_case_numbers_are_unique_long_and_closable(services, monkeypatch):
+async def test_case_numbers_are_unique_long_and_closable(any_services, monkeypatch):
+    services = any_services
     drawn = iter(["AAAAAAAA", "AAAAAAAA", "BBBBBBBB"])
     monkeypatch.setattr(handoff, "new_case_id", lambda: next(drawn))
     first = await services.open_case(1, 1001, "ru")
@@ -169,3 +190,59 @@ async def test_reload_parses_off_the_event_loop(services, monkeypatch):
     # Meanwhile the loop answers: a reload is awaited like any I/O.
     results = await asyncio.gather(services.reload(), asyncio.sleep(0, result="answered"))
     assert results == [[], "answered"]
+
+
+async def test_an_erasure_removes_every_row_of_the_person_on_both_backends(any_services):
+    services = any_services
+    user_hash = await remember_someone(services, 78)
+    other = await remember_someone(services, 79)
+    assert await services.track_message(78, 1001)
+    assert await services.erase_user(78, 78) is True
+    assert sum((await rows_in(services.config.database, user_hash)).values()) == 0
+    assert await services.tracked_messages(78) == []
+    assert (await rows_in(services.config.database, other))["subscribers"] == 1  # nobody else's
+
+
+async def test_two_instances_on_postgresql_share_settings_and_erasures(fresh_postgres, config, mini_content):
+    """Two processes behind one proxy: what one writes or erases, the other sees at once."""
+    config = replace(
+        config,
+        content_dir=mini_content,
+        database_url=Secret(fresh_postgres),
+        hash_secret=Secret("a-test-secret-of-some-length"),
+    )
+    first, second = await Services.open(config), await Services.open(config)
+    try:
+        await second.load_state(5)  # the second has seen this person before any settings
+        first.usage_log.record(5, [Event("settings", {})], UserState(lang="ky", home="KG", current="RU"))
+        await first.usage_log.flush()
+        assert await second.load_state(5) == UserState(lang="ky", home="KG", current="RU")
+        # A message through the second, queued but not written yet, then /delete through the first.
+        second.usage_log.record(5, [Event("question", {"decision": "answer"})], UserState(lang="ky", home="KG"))
+        assert await first.erase_user(5, 5)
+        for _ in range(100):  # the notification reaches the second instance asynchronously
+            if first.usage_log.user_hash(5) in second.usage_log._erased:
+                break
+            await asyncio.sleep(0.01)
+        await second.usage_log.flush()
+        assert await second.load_state(5) == UserState()
+        assert sum((await rows_in(fresh_postgres, first.usage_log.user_hash(5))).values()) == 0
+        # A case opened through one is found (to answer it) through the other.
+        case = await first.open_case(6, 6006, "ru")
+        assert await second.find_case(case) == (6006, "ru")
+        assert await second.close_case(case) and await first.find_case(case) is None
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_postgresql_refuses_another_secret_for_its_data(fresh_postgres, config, mini_content):
+    from bot.keys import SecretError
+
+    config = replace(config, content_dir=mini_content, database_url=Secret(fresh_postgres))
+    with pytest.raises(SecretError):  # never generated: every instance must hash alike
+        await Services.open(config)
+    services = await Services.open(replace(config, hash_secret=Secret("a-test-secret-of-some-length")))
+    await services.close()
+    with pytest.raises(SecretError):
+        await Services.open(replace(config, hash_secret=Secret("another-secret-of-some-length")))

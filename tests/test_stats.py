@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime as dt
 import os
@@ -33,7 +34,7 @@ from bot.stats import (
     write_csv,
 )
 from bot.usage_log import UsageLog
-from tests.conftest import run_cli
+from tests.conftest import execute, run_cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 YESTERDAY = dt.date.today() - dt.timedelta(days=1)
@@ -44,9 +45,9 @@ def question(decision: str, text: str | None = None, **data) -> list[Event]:
 
 
 @pytest.fixture
-async def usage_db(tmp_path):
-    """A small usage log written through the real UsageLog."""
-    log = await UsageLog.open(tmp_path / "usage.sqlite3", b"secret")
+async def usage_db(storage):
+    """A small usage log written through the real UsageLog, on SQLite and on PostgreSQL."""
+    log = await UsageLog.open(storage, b"secret")
     kg_ru = UserState(lang="ky", home="KG", current="RU")
     tj_tr = UserState(lang="tg", home="TJ", current="TR")
     log.record(1, [Event("start", {"campaign": "osh2026"})], kg_ru)
@@ -78,7 +79,14 @@ async def usage_db(tmp_path):
     log.record(2, [Event("job_check", {"red_flags": 1, "flagged": ["passport"]})], tj_tr)
     log.record(3, [Event("job_check", {"red_flags": 0, "flagged": []})], tj_tr)
     await log.close()
-    return log.db_path
+    return storage
+
+
+def db_env(usage_db, tmp_path) -> dict[str, str]:
+    """What an operator sets for the command line to read this database."""
+    if isinstance(usage_db, str):
+        return {"SAFAR_DATABASE_URL": usage_db, "SAFAR_DB_PATH": str(tmp_path / "x" / "unused.sqlite3")}
+    return {"SAFAR_DB_PATH": str(usage_db)}
 
 
 @pytest.fixture
@@ -258,22 +266,21 @@ def test_events_outside_the_window_are_not_counted(usage_db):
     assert "users 0" in short_summary(report)
 
 
-def test_stats_command_prints_the_report(usage_db):
-    out = run_cli("stats", "--days", "2", env={"SAFAR_DB_PATH": str(usage_db)}).stdout
+def test_stats_command_prints_the_report(usage_db, tmp_path):
+    out = run_cli("stats", "--days", "2", env=db_env(usage_db, tmp_path)).stdout
     assert "3 users" in out and "osh2026" in out and "off-topic brush-off" in out
 
 
 def test_stats_html_writes_the_page_and_prints_one_line(usage_db, tmp_path):
     html_path = tmp_path / "r.html"
-    out = run_cli("stats", "--days", "2", "--html", str(html_path), env={"SAFAR_DB_PATH": str(usage_db)}).stdout
+    out = run_cli("stats", "--days", "2", "--html", str(html_path), env=db_env(usage_db, tmp_path)).stdout
     assert out.splitlines() == [f"HTML report written to {html_path}"]
     assert html_path.read_text(encoding="utf-8").startswith("<!doctype html>")
 
 
-def test_purge_command(usage_db):
-    with sqlite3.connect(usage_db) as db:
-        db.execute("UPDATE events SET ts = ? WHERE kind = 'start'", (time.time() - 200 * 86400,))
-    env = {"SAFAR_DB_PATH": str(usage_db), "SAFAR_HASH_SECRET": "a-test-secret-of-some-length"}
+def test_purge_command(usage_db, tmp_path):
+    asyncio.run(execute(usage_db, "UPDATE events SET ts = ? WHERE kind = 'start'", (time.time() - 200 * 86400,)))
+    env = db_env(usage_db, tmp_path) | {"SAFAR_HASH_SECRET": "a-test-secret-of-some-length"}
     out = run_cli("log", "purge", "--older-than", "90d", env=env).stdout
     assert out.startswith("3 events older than 90 days deleted")
 

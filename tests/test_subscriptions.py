@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +12,7 @@ from bot.broadcast import Blocked, Broadcaster, Campaign, CampaignError, RetryAf
 from bot.config import Secret
 from bot.subscriptions import Subscriptions
 from bot.telegram_app import SafarContext, weekly_myth
-from tests.conftest import run_cli
+from tests.conftest import query, run_cli
 from tests.telegram_fake import Updates, running_bot, to_update
 
 CAMPAIGN = Campaign("winter-2026", {"ru": "<b>Зимой</b> проверяйте вакансии", "en": "<b>Winter</b>: check offers"})
@@ -22,8 +23,8 @@ class SimulatedCrash(Exception):
 
 
 @pytest.fixture
-async def subscriptions(tmp_path):
-    subs = await Subscriptions.open(tmp_path / "s.sqlite3", b"secret")
+async def subscriptions(storage):
+    subs = await Subscriptions.open(storage, b"secret")
     for n in range(1, 11):
         await subs.subscribe(f"user{n}", 5000 + n, "ru" if n % 2 else "ky")
     yield subs
@@ -44,9 +45,12 @@ def no_waiting(monkeypatch):
     return pauses
 
 
-async def test_chat_ids_are_kept_only_encrypted(tmp_path, subscriptions):
-    raw = (tmp_path / "s.sqlite3").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("s.sqlite3-wal"))
-    assert b"5001" not in raw and b"5010" not in raw
+async def test_chat_ids_are_kept_only_encrypted(storage, subscriptions):
+    if isinstance(storage, Path):  # SQLite: not in the file, nor in its write-ahead log
+        raw = storage.read_bytes() + b"".join(p.read_bytes() for p in storage.parent.glob("s.sqlite3-wal"))
+        assert b"5001" not in raw and b"5010" not in raw
+    kept = " ".join(str(cell) for row in await query(storage, "SELECT * FROM subscribers") for cell in row)
+    assert "5001" not in kept and "5010" not in kept
     assert sorted(s.chat_id for s in await subscriptions.all())[:2] == [5001, 5002]
     other_key = Subscriptions(subscriptions._db, b"another secret")
     assert await other_key.all() == []  # without the secret the chats cannot be read

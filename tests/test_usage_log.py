@@ -13,6 +13,7 @@ import pytest
 from bot.keys import load_secret
 from bot.replies import Event, UserState
 from bot.usage_log import MIGRATIONS, SCHEMA_VERSION, UsageLog, migrate, redact
+from tests.conftest import execute, query
 from tests.telegram_fake import Updates, running_bot, to_update
 
 PHONE = "+996 555 123 456"
@@ -75,8 +76,8 @@ async def test_no_raw_id_or_phone_reaches_the_database_file(mini_content, config
     assert unanswered[1][2] is None  # an emergency's words are never stored
 
 
-async def test_settings_persist_across_restarts(tmp_path):
-    db, secret = tmp_path / "s.sqlite3", b"k"
+async def test_settings_persist_across_restarts(storage):
+    db, secret = storage, b"k"
     log = await UsageLog.open(db, secret)
     log.record(5, [Event("settings", {"lang": "ky"})], UserState(lang="ky", home="KG", current="RU"))
     await log.close()
@@ -85,28 +86,26 @@ async def test_settings_persist_across_restarts(tmp_path):
     await log.close()
 
 
-async def test_delete_erases_a_users_settings_and_events(tmp_path):
-    db, secret = tmp_path / "s.sqlite3", b"k"
+async def test_delete_erases_a_users_settings_and_events(storage):
+    db, secret = storage, b"k"
     log = await UsageLog.open(db, secret)
     log.record(5, [Event("question", {"decision": "answer", "topic": "x"})], UserState(lang="ky"))
     log.record(6, [Event("question", {"decision": "answer", "topic": "y"})], UserState(lang="ru"))
     await log.flush()
     log.record(5, [Event("delete")], UserState())
     await log.close()
-    with sqlite3.connect(db) as conn:
-        users = {r[0] for r in conn.execute("SELECT user_hash FROM events UNION SELECT user_hash FROM users")}
+    users = {r[0] for r in await query(db, "SELECT user_hash FROM events UNION SELECT user_hash FROM users")}
     log = await UsageLog.open(db, secret)
     assert users == {log.user_hash(6)}
     assert await log.load_state(5) == UserState()
     await log.close()
 
 
-async def test_purge_removes_old_events_only(tmp_path):
-    log = await UsageLog.open(tmp_path / "s.sqlite3", b"k")
+async def test_purge_removes_old_events_only(storage):
+    log = await UsageLog.open(storage, b"k")
     log.record(1, [Event("question", {"decision": "answer"})])
     await log.flush()
-    with sqlite3.connect(log.db_path) as conn:
-        conn.execute("UPDATE events SET ts = ?", (time.time() - 100 * 86400,))
+    await execute(storage, "UPDATE events SET ts = ?", (time.time() - 100 * 86400,))
     log.record(1, [Event("question", {"decision": "answer"})])
     await log.flush()
     assert await log.purge(dt.timedelta(days=90)) == 1
@@ -176,8 +175,8 @@ async def test_a_full_database_costs_events_not_answers(mini_content, config):
     async with running_bot(config, content_dir=mini_content) as (app, fake):
         log = app.bot_data.services.usage_log
         await log.flush()
-        pages = (await (await log._db.execute("PRAGMA page_count")).fetchone())[0]
-        await log._db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from now on
+        pages = (await (await log._db.raw.execute("PRAGMA page_count")).fetchone())[0]
+        await log._db.raw.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from now on
         for text in ["what is the hotline"] + [f"question {i} " + "long words " * 200 for i in range(30)]:
             await app.process_update(to_update(user.message(text), app.bot))
         await log.flush()
@@ -197,7 +196,7 @@ async def test_the_old_where_now_or_going_answer_becomes_two_facts(tmp_path):
         )
     log = await UsageLog.open(path, b"s" * 32)
     try:
-        rows = await (await log._db.execute("SELECT user_hash, home, current, going FROM users ORDER BY 1")).fetchall()
+        rows = await log._db.fetch("SELECT user_hash, home, current, going FROM users ORDER BY 1")
     finally:
         await log.close()
     assert rows == [("abroad", "KG", "RU", None), ("going", "TJ", "TJ", "AE"), ("home", "KG", "KG", None)]
@@ -229,7 +228,7 @@ async def test_database_files_are_private_and_erased_pages_overwritten(tmp_path)
     log = await UsageLog.open(tmp_path / "s.sqlite3", b"k")
     log.record(1, [Event("question", {"decision": "none", "text": "секретный вопрос про визу"})])
     await log.flush()
-    (secure_delete,) = await (await log._db.execute("PRAGMA secure_delete")).fetchone()
+    (secure_delete,) = await (await log._db.raw.execute("PRAGMA secure_delete")).fetchone()
     await log.close()
     assert secure_delete == 1
     files = list(tmp_path.glob("s.sqlite3*"))
