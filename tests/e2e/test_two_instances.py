@@ -198,7 +198,8 @@ async def test_two_instances_on_one_postgresql_share_settings_erasure_cases_and_
                 for _ in range(2)
             ]
             outputs = [(await asyncio.wait_for(run.communicate(), 60))[0].decode() for run in runs]
-            assert [run.returncode for run in runs] == [0, 0], outputs
+            # Both finish cleanly; one may find the campaign taken by the other (exit 3: "another run is sending").
+            assert sorted(run.returncode for run in runs) in ([0, 0], [0, 3]), outputs
             got = [chat for chat in (61001, 61002, 61003) for text in sent_to(chat) if "Check" in text]
             assert sorted(got) == [61002, 61003], outputs
         finally:
