@@ -12,6 +12,7 @@ score becomes one decision: ``answer``, ``suggest`` or ``none``.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +33,26 @@ TYPO_CUTOFF = 80
 AGREEING_QUESTIONS = 4
 FUNCTION_WORD_IDF = 0.2
 COVERAGE_WEIGHT = 0.2
+#: Words of three letters or fewer ("had", "now", "бир", "ба") and numbers ("3 weeks") are mostly grammar,
+#: not subject: their IDF, rare as they may be in a few short questions, is multiplied by this.
+SHORT_WORD_FACTOR = 1.0
+SHORT_WORD_LENGTH = 3
+#: Long messages: a topic's score is the larger of the whole message's and this blend of the whole and
+#: its best clause, so a question inside a story is not diluted by the story (docs/matching.md, sweep).
+CLAUSE_WEIGHT = 0.2
+CLAUSE_MIN_WORDS = 2
+#: Only messages of at least this many words are split; a short question is its own best clause.
+CLAUSE_MESSAGE_WORDS = 14
+CLAUSE_BREAK = re.compile(r"[.!?;\n]+")
+#: Points for the country-specific topic of a country the message names, and taken from the other
+#: country-specific topics; the person's current country counts for less (docs/matching.md, sweep).
+NAMED_COUNTRY_BONUS = 4.0
+OTHER_COUNTRY_PENALTY = 24.0
+CURRENT_COUNTRY_BONUS = 4.0
+#: A topic keyword: a stem found in at least this many questions of one topic, and in at least this share
+#: of all the questions that contain it; with one in the message, small talk may not outrank the topics.
+KEYWORD_MIN_QUESTIONS = 20
+KEYWORD_SHARE = 0.6
 #: What to offer after an emergency card, in this order; only the topics that exist are offered.
 URGENT_TOPICS = (
     "trouble-locked-in",
@@ -62,6 +83,10 @@ AFTER_ALARM_SUGGESTIONS = 3
 
 def stem(word: str) -> str:
     return word[:STEM_LENGTH]
+
+
+def _is_short(s: str) -> bool:
+    return len(s) <= SHORT_WORD_LENGTH or s.isdigit()
 
 
 @dataclass(frozen=True)
@@ -138,7 +163,10 @@ class Matcher:
         for stems in topic_stems.values():
             for s in stems:
                 document_frequency[s] += 1
-        self.idf = {s: math.log((topics + 1) / (df + 0.5)) for s, df in document_frequency.items()}
+        self.idf = {
+            s: math.log((topics + 1) / (df + 0.5)) * (SHORT_WORD_FACTOR if _is_short(s) else 1.0)
+            for s, df in document_frequency.items()
+        }
         self.unknown_idf = math.log((topics + 1) / 0.5)
         self.topic_stems = {t: frozenset(s) for t, s in topic_stems.items()}
         self.docs: list[_Doc] = []
@@ -153,7 +181,31 @@ class Matcher:
             self.docs.append(_Doc(topic_id, stems, sum(self.idf[s] for s in stems)))
             for s in stems:
                 self.postings[s].append(index)
+        self._texts = texts
+        self.keywords = self._topic_keywords(texts)
         self._nearest_word = lru_cache(maxsize=32768)(self._nearest_word_uncached)
+
+    @staticmethod
+    def _topic_keywords(texts: list[tuple[str, list[str]]]) -> dict[str, str]:
+        """Stems frequent in one topic's questions and rare elsewhere ("патент", "виза"), with that topic.
+
+        Never a stem of small talk."""
+        count: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        talk: set[str] = set()
+        for topic_id, words in texts:
+            stems = set(map(stem, words))
+            if smalltalk_intent(topic_id) is not None:
+                talk |= stems
+                continue
+            for s in stems:
+                count[s][topic_id] += 1
+        keywords = {}
+        for s, by_topic in count.items():
+            owner = max(by_topic, key=by_topic.__getitem__)
+            top = by_topic[owner]
+            if top >= KEYWORD_MIN_QUESTIONS and top >= KEYWORD_SHARE * sum(by_topic.values()) and s not in talk:
+                keywords[s] = owner
+        return keywords
 
     def _nearest_word_uncached(self, word: str, lang: str | None = None) -> str | None:
         # A typo is first a misspelling of a word of the message's own language: Kyrgyz "алар"
@@ -176,12 +228,54 @@ class Matcher:
             stems[s] = self.idf.get(s, self.unknown_idf * 0.5)
         return stems
 
-    def rank(self, text: str, lang: str | None = None) -> list[tuple[str, float]]:
-        """Topics with scores 0-100, best first; ``lang``, the message's language, guides typos."""
+    def rank(self, text: str, lang: str | None = None, current: str | None = None) -> list[tuple[str, float]]:
+        """Topics with scores 0-100, best first.
+
+        ``lang``, the message's language, guides typos; ``current``, the country the person is in
+        (a two-letter code), leans towards its country-specific topic when the message names none.
+        """
+        return self._rank(text, lang, current)[0]
+
+    def _rank(self, text: str, lang: str | None, current: str | None) -> tuple[list[tuple[str, float]], dict]:
         query = self.query_stems(text, lang)
+        scores = self._score(query)
+        clauses = []
+        if CLAUSE_WEIGHT and len(text.split()) >= CLAUSE_MESSAGE_WORDS:
+            clauses = [c for c in CLAUSE_BREAK.split(text) if len(c.split()) >= CLAUSE_MIN_WORDS]
+        if len(clauses) > 1:
+            # The strongest clause: a question inside a story is not diluted by the story.
+            best: dict[str, float] = defaultdict(float)
+            for clause in clauses:
+                for topic_id, score in self._score(self.query_stems(clause, lang)).items():
+                    if smalltalk_intent(topic_id) is None and score > best[topic_id]:
+                        best[topic_id] = score
+            for topic_id, score in best.items():
+                whole = scores.get(topic_id, 0.0)
+                scores[topic_id] = max(whole, (1 - CLAUSE_WEIGHT) * whole + CLAUSE_WEIGHT * score)
+        self._country_prior(scores, text, current)
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        return ranked, query
+
+    def _country_prior(self, scores: dict[str, float], text: str, current: str | None) -> None:
+        """Between country-specific topics, the country named in the message, else the one the person is in."""
+        places = self.content.places
+        if not places.topic_countries:
+            return
+        named = places.topics_of(places.named(skeleton_words(text)[:MAX_QUERY_WORDS]))
+        if named:
+            favoured, bonus, penalty = named, NAMED_COUNTRY_BONUS, OTHER_COUNTRY_PENALTY
+        else:
+            favoured, bonus = places.topics_of([current or ""]), CURRENT_COUNTRY_BONUS
+            penalty = bonus
+        if not favoured:
+            return
+        for topic_id in places.country_topics & scores.keys():
+            scores[topic_id] = max(0.0, scores[topic_id] + (bonus if topic_id in favoured else -penalty))
+
+    def _score(self, query: dict[str, float]) -> dict[str, float]:
         query_weight = sum(query.values())
         if not query_weight:
-            return []
+            return {}
         matched: dict[int, float] = defaultdict(float)
         for s, weight in query.items():
             if weight < FUNCTION_WORD_IDF:
@@ -195,31 +289,39 @@ class Matcher:
             recall = overlap / doc.weight if doc.weight else 0.0
             if precision and recall:
                 per_topic[doc.topic].append(2 * precision * recall / (precision + recall))
-        ranked = []
-        for topic_id, scores in per_topic.items():
+        scores = {}
+        for topic_id, found in per_topic.items():
             # Several paraphrases agreeing is stronger evidence than one lucky overlap.
-            best = sorted(scores, reverse=True)[:AGREEING_QUESTIONS]
+            best = sorted(found, reverse=True)[:AGREEING_QUESTIONS]
             if smalltalk_intent(topic_id) is not None:  # small-talk phrases are unrelated to each other
                 best = best[:1] * AGREEING_QUESTIONS
             agreement = sum(best) / AGREEING_QUESTIONS
             stems = self.topic_stems[topic_id]
             coverage = sum(w for s, w in query.items() if s in stems) / query_weight
-            ranked.append((topic_id, 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * coverage)))
-        ranked.sort(key=lambda item: -item[1])
-        return ranked
+            scores[topic_id] = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * coverage)
+        return scores
 
-    def decide(self, text: str, lang: str | None = None) -> Decision:
-        """One message, one decision; the emergency check comes first and never depends on scores."""
+    def decide(self, text: str, lang: str | None = None, current: str | None = None) -> Decision:
+        """One message, one decision; the emergency check comes first and never depends on scores.
+
+        ``lang`` is the person's chosen language, ``current`` the country they are in (``UserState.current``).
+        """
         alarm = self.emergency.assess(text)
         detected = self.langid.identify(text, default=lang)
-        ranking = self.rank(text, detected)
+        ranking, query = self._rank(text, detected, current)
+        # A topic keyword ("патент") in the message: small talk may not outrank the topics.
+        protected = any(
+            self.keywords[s] in dict(ranking) and dict(ranking)[self.keywords[s]] >= self.thresholds.suggest
+            for s in query
+            if s in self.keywords
+        )
         t = self.thresholds
         topics = [(tid, s) for tid, s in ranking if smalltalk_intent(tid) is None]
         talk = next(((tid, s) for tid, s in ranking if smalltalk_intent(tid) is not None), None)
         top, score = topics[0] if topics else (None, 0.0)
         runner_up = topics[1][1] if len(topics) > 1 else 0.0
         smalltalk = None
-        if talk and talk[1] >= t.answer and talk[1] - score >= t.margin:
+        if talk and not protected and talk[1] >= t.answer and talk[1] - score >= t.margin:
             # A greeting or an everyday question, clearly: a polite reply, not a guessed topic.
             smalltalk, score = smalltalk_intent(talk[0]), talk[1]
             decision, topic, suggestions = "none", None, ()
