@@ -21,7 +21,11 @@ from bot import matching  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.evaluation import evaluate  # noqa: E402
 
-INDEX_CONSTANTS = {"KEYWORD_MIN_QUESTIONS", "KEYWORD_SHARE", "SHORT_WORD_FACTOR", "SHORT_WORD_LENGTH"}
+INDEX_CONSTANTS = {"KEYWORD_MIN_QUESTIONS", "KEYWORD_SHARE"}
+
+
+def _number(text: str) -> float | int:
+    return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
 def main(argv: list[str]) -> None:
@@ -29,7 +33,7 @@ def main(argv: list[str]) -> None:
     current = None
     if argv and argv[1:2] and argv[1].startswith("--current="):
         current = argv.pop(1).split("=", 1)[1]
-    grid = [(name, [float(v) for v in values.split(",")]) for name, values in (a.split("=") for a in argv[1:])]
+    grid = [(name, [_number(v) for v in values.split(",")]) for name, values in (a.split("=") for a in argv[1:])]
     content = load_content(ROOT / "content").content
     matcher = matching.Matcher(content)
     if current:  # every message as if sent from this country: what the current-country prior costs

@@ -33,10 +33,6 @@ TYPO_CUTOFF = 80
 AGREEING_QUESTIONS = 4
 FUNCTION_WORD_IDF = 0.2
 COVERAGE_WEIGHT = 0.2
-#: Words of three letters or fewer ("had", "now", "бир", "ба") and numbers ("3 weeks") are mostly grammar,
-#: not subject: their IDF, rare as they may be in a few short questions, is multiplied by this.
-SHORT_WORD_FACTOR = 1.0
-SHORT_WORD_LENGTH = 3
 #: Long messages: a topic's score is the larger of the whole message's and this blend of the whole and
 #: its best clause, so a question inside a story is not diluted by the story (docs/matching.md, sweep).
 CLAUSE_WEIGHT = 0.2
@@ -44,6 +40,12 @@ CLAUSE_MIN_WORDS = 2
 #: Only messages of at least this many words are split; a short question is its own best clause.
 CLAUSE_MESSAGE_WORDS = 14
 CLAUSE_BREAK = re.compile(r"[.!?;\n]+")
+#: A message of n > LONG_MESSAGE_WORDS words shares its words among more topics, so every score is lower
+#: and every lead smaller: scores are multiplied by 1 + LONG_MESSAGE_SLOPE × log2(n / LONG_MESSAGE_WORDS),
+#: at most LONG_MESSAGE_SCALE (docs/matching.md, sweep).
+LONG_MESSAGE_WORDS = 4
+LONG_MESSAGE_SLOPE = 0.4
+LONG_MESSAGE_SCALE = 2.0
 #: Points for the country-specific topic of a country the message names, and taken from the other
 #: country-specific topics; the person's current country counts for less (docs/matching.md, sweep).
 NAMED_COUNTRY_BONUS = 4.0
@@ -83,10 +85,6 @@ AFTER_ALARM_SUGGESTIONS = 3
 
 def stem(word: str) -> str:
     return word[:STEM_LENGTH]
-
-
-def _is_short(s: str) -> bool:
-    return len(s) <= SHORT_WORD_LENGTH or s.isdigit()
 
 
 @dataclass(frozen=True)
@@ -163,12 +161,15 @@ class Matcher:
         for stems in topic_stems.values():
             for s in stems:
                 document_frequency[s] += 1
-        self.idf = {
-            s: math.log((topics + 1) / (df + 0.5)) * (SHORT_WORD_FACTOR if _is_short(s) else 1.0)
-            for s, df in document_frequency.items()
-        }
+        self.idf = {s: math.log((topics + 1) / (df + 0.5)) for s, df in document_frequency.items()}
         self.unknown_idf = math.log((topics + 1) / 0.5)
         self.topic_stems = {t: frozenset(s) for t, s in topic_stems.items()}
+        stem_topics: dict[str, list[str]] = defaultdict(list)
+        for topic_id, stems in topic_stems.items():
+            for s in stems:
+                stem_topics[s].append(topic_id)
+        self.stem_topics = {s: tuple(t) for s, t in stem_topics.items()}
+        self.smalltalk_ids = frozenset(t for t in topic_stems if smalltalk_intent(t) is not None)
         self.docs: list[_Doc] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         seen: set[tuple[str, frozenset[str]]] = set()
@@ -243,15 +244,21 @@ class Matcher:
         if CLAUSE_WEIGHT and len(text.split()) >= CLAUSE_MESSAGE_WORDS:
             clauses = [c for c in CLAUSE_BREAK.split(text) if len(c.split()) >= CLAUSE_MIN_WORDS]
         if len(clauses) > 1:
-            # The strongest clause: a question inside a story is not diluted by the story.
-            best: dict[str, float] = defaultdict(float)
-            for clause in clauses:
-                for topic_id, score in self._score(self.query_stems(clause, lang)).items():
-                    if smalltalk_intent(topic_id) is None and score > best[topic_id]:
-                        best[topic_id] = score
-            for topic_id, score in best.items():
-                whole = scores.get(topic_id, 0.0)
-                scores[topic_id] = max(whole, (1 - CLAUSE_WEIGHT) * whole + CLAUSE_WEIGHT * score)
+            # The strongest clause (the one whose best topic scores highest) speaks for the message:
+            # a question inside a story is not diluted by the story, nor by a generic "what do I do?".
+            strongest = max(
+                (self._topic_scores(self.query_stems(clause, lang)) for clause in clauses),
+                key=lambda found: max(found.values(), default=0.0),
+            )
+            for topic_id in scores.keys() | strongest.keys():
+                if smalltalk_intent(topic_id) is None:
+                    whole, part = scores.get(topic_id, 0.0), strongest.get(topic_id, 0.0)
+                    scores[topic_id] = max(whole, (1 - CLAUSE_WEIGHT) * whole + CLAUSE_WEIGHT * part)
+        words = len(text.split())
+        if words > LONG_MESSAGE_WORDS and LONG_MESSAGE_SLOPE:
+            # A long message shares its words among many topics: every score is lower, every lead smaller.
+            scale = min(LONG_MESSAGE_SCALE, 1 + LONG_MESSAGE_SLOPE * math.log2(words / LONG_MESSAGE_WORDS))
+            scores = {tid: score * scale for tid, score in scores.items()}
         self._country_prior(scores, text, current)
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         return ranked, query
@@ -272,32 +279,36 @@ class Matcher:
         for topic_id in places.country_topics & scores.keys():
             scores[topic_id] = max(0.0, scores[topic_id] + (bonus if topic_id in favoured else -penalty))
 
+    def _topic_scores(self, query: dict[str, float]) -> dict[str, float]:
+        return {tid: score for tid, score in self._score(query).items() if smalltalk_intent(tid) is None}
+
     def _score(self, query: dict[str, float]) -> dict[str, float]:
         query_weight = sum(query.values())
         if not query_weight:
             return {}
         matched: dict[int, float] = defaultdict(float)
+        covered: dict[str, float] = defaultdict(float)
         for s, weight in query.items():
+            for topic_id in self.stem_topics.get(s, ()):
+                covered[topic_id] += weight
             if weight < FUNCTION_WORD_IDF:
                 continue  # "и", "ба", "the": in every topic, they tell nothing and cost the most
             for index in self.postings.get(s, ()):
                 matched[index] += weight
         per_topic: dict[str, list[float]] = defaultdict(list)
+        docs = self.docs
         for index, overlap in matched.items():
-            doc = self.docs[index]
-            precision = overlap / query_weight
-            recall = overlap / doc.weight if doc.weight else 0.0
-            if precision and recall:
-                per_topic[doc.topic].append(2 * precision * recall / (precision + recall))
+            doc = docs[index]
+            # F1 of precision (overlap / query) and recall (overlap / question), in one division.
+            per_topic[doc.topic].append(2 * overlap / (query_weight + doc.weight))
         scores = {}
         for topic_id, found in per_topic.items():
             # Several paraphrases agreeing is stronger evidence than one lucky overlap.
-            best = sorted(found, reverse=True)[:AGREEING_QUESTIONS]
-            if smalltalk_intent(topic_id) is not None:  # small-talk phrases are unrelated to each other
-                best = best[:1] * AGREEING_QUESTIONS
-            agreement = sum(best) / AGREEING_QUESTIONS
-            stems = self.topic_stems[topic_id]
-            coverage = sum(w for s, w in query.items() if s in stems) / query_weight
+            if topic_id in self.smalltalk_ids:  # small-talk phrases are unrelated to each other
+                agreement = max(found)
+            else:
+                agreement = sum(sorted(found, reverse=True)[:AGREEING_QUESTIONS]) / AGREEING_QUESTIONS
+            coverage = covered[topic_id] / query_weight
             scores[topic_id] = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * coverage)
         return scores
 

@@ -8,6 +8,7 @@ import pytest
 
 from bot.config import MatchThresholds
 from bot.matching import Matcher
+from bot.normalize import skeleton_words
 from tests.conftest import run_cli
 
 
@@ -115,3 +116,71 @@ def test_match_protocol_reads_and_writes_json_lines():
 def test_ask_shows_the_answer_that_would_be_sent():
     out = run_cli("ask", "my boss took my passport", "--lang", "en").stdout
     assert "decision: answer" in out and "[trouble-passport-taken]" in out
+
+
+@pytest.mark.parametrize(
+    ("message", "current", "topic"),
+    [
+        ("как оформить регистрацию в Казахстане", "KZ", "work-kazakhstan"),
+        ("нужен ли узбекам патент в Казахстане", "KZ", "work-kazakhstan"),
+        ("нужен ли узбекам патент в Казахстане", "RU", "work-kazakhstan"),
+        ("сколько стоит патент в России", "KZ", "work-russia"),
+        ("Qozog'istonda ishlash uchun ruxsat kerakmi", None, "work-kazakhstan"),
+    ],
+)
+def test_the_country_named_in_the_question_decides_between_country_topics(matcher, message, current, topic):
+    decision = matcher.decide(message, current=current)
+    assert (decision.decision, decision.topic) == ("answer", topic), decision.ranking
+
+
+def test_the_country_the_person_is_in_leans_towards_its_topic(matcher):
+    question = "какие документы нужны для работы"
+    in_turkey = [tid for tid, _ in matcher.rank(question, current="TR")]
+    in_russia = [tid for tid, _ in matcher.rank(question, current="RU")]
+    assert in_turkey.index("work-turkey") < in_russia.index("work-turkey")
+    assert in_russia.index("work-russia") < in_turkey.index("work-russia")
+
+
+def test_country_names_are_found_in_any_script_and_case(real_content):
+    places = real_content.places
+    for text, code in [
+        ("Орусияда иштейм", "RU"),
+        ("zhivu v Maskave", "RU"),
+        ("Дубайда жумуш", "AE"),
+        ("дар Истанбул", "TR"),
+        ("Kazakstanga barsam", "KZ"),
+        ("I work in the United Arab Emirates", "AE"),
+    ]:
+        assert code in places.named(skeleton_words(text)), text
+    assert not places.named(skeleton_words("маска и перчатки"))
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["патент канчага чыгат", "patent kancha boladi", "сколько стоит патент, как его получить"],
+)
+def test_a_topic_keyword_is_not_brushed_off_as_small_talk(matcher, message):
+    decision = matcher.decide(message)
+    assert decision.smalltalk is None
+    assert "work-russia" in ((decision.topic,) if decision.topic else decision.suggestions), decision.ranking
+
+
+def test_everyday_questions_without_a_topic_keyword_are_still_small_talk(matcher):
+    decision = matcher.decide("курс доллара канча болду")
+    assert decision.smalltalk == "offtopic" and decision.topic is None, decision.ranking
+
+
+def test_a_long_story_is_answered_by_its_question(matcher):
+    story = (
+        "Здравствуйте. Я из Оша, работаю на складе уже полгода, живём в общежитии вшестером. "
+        "Кормят плохо, но это ладно, терпим. Главное другое. "
+        "Хозяин уже четвёртый месяц не платит зарплату, говорит подождите. Что мне делать?"
+    )
+    decision = matcher.decide(story)
+    assert (decision.decision, decision.topic) == ("answer", "trouble-unpaid-wages"), decision.ranking
+
+
+def test_kazakh_is_recognised_and_matched_across_languages(matcher):
+    decision = matcher.decide("Жұмыс беруші төлқұжатымды алып қойды, қайтармайды")
+    assert decision.lang == "kk"
+    assert "trouble-passport-taken" in ((decision.topic,) if decision.topic else decision.suggestions)
