@@ -6,9 +6,12 @@ import json
 
 import pytest
 
-from bot.config import MatchThresholds
+from bot.config import PROJECT_ROOT, MatchThresholds
+from bot.dialogue import Dialogue
+from bot.i18n import I18n
 from bot.matching import Matcher
 from bot.normalize import skeleton_words
+from bot.replies import UserState
 from tests.conftest import run_cli
 
 
@@ -184,3 +187,24 @@ def test_kazakh_is_recognised_and_matched_across_languages(matcher):
     decision = matcher.decide("Жұмыс беруші төлқұжатымды алып қойды, қайтармайды")
     assert decision.lang == "kk"
     assert "trouble-passport-taken" in ((decision.topic,) if decision.topic else decision.suggestions)
+
+
+@pytest.fixture(scope="module")
+def real_dialogue(real_content, matcher):
+    return Dialogue(real_content, matcher, I18n(PROJECT_ROOT / "locales", real_content.languages, "ru"))
+
+
+def test_a_person_in_kazakhstan_asking_about_kazakhstan_gets_the_kazakhstan_answer(real_dialogue, real_content):
+    state = UserState(lang="ru", home="UZ", current="KZ")
+    turn = real_dialogue.text(state, "нужно ли оформлять разрешение на работу в Казахстане")
+    assert real_content.topic("work-kazakhstan", "ru").title in "\n".join(m.html for m in turn.messages)
+
+
+def test_kazakh_gets_a_russian_answer_with_one_line_in_kazakh(real_dialogue, real_content):
+    state = UserState(lang="ru", home="KZ", current="RU")
+    turn = real_dialogue.text(state, "Жұмыс беруші төлқұжатымды алып қойды, қайтармайды, не істеймін")
+    text = "\n".join(m.html for m in turn.messages)
+    assert "қазақша" in text and "орысша" in text  # one line in Kazakh saying the answer is in Russian
+    assert not any("kk" in b.data for m in turn.messages for row in m.buttons for b in row)  # no switch to Kazakh
+    kazakh_lines = [m for m in turn.messages if "қазақша" in m.html]
+    assert len(kazakh_lines) == 1
