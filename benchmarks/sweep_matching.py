@@ -21,7 +21,7 @@ from bot import matching  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.evaluation import evaluate  # noqa: E402
 
-INDEX_CONSTANTS = {"KEYWORD_MIN_QUESTIONS", "KEYWORD_SHARE"}
+INDEX_CONSTANTS = {"KEYWORD_MIN_QUESTIONS", "KEYWORD_SHARE", "SIGNATURE_SHARE"}
 
 
 def _number(text: str) -> float | int:

@@ -43,8 +43,8 @@ CLAUSE_BREAK = re.compile(r"[.!?;\n]+")
 #: A message of n > LONG_MESSAGE_WORDS words shares its words among more topics, so every score is lower
 #: and every lead smaller: scores are multiplied by 1 + LONG_MESSAGE_SLOPE × log2(n / LONG_MESSAGE_WORDS),
 #: at most LONG_MESSAGE_SCALE (docs/matching.md, sweep).
-LONG_MESSAGE_WORDS = 4
-LONG_MESSAGE_SLOPE = 0.4
+LONG_MESSAGE_WORDS = 8
+LONG_MESSAGE_SLOPE = 0.6
 LONG_MESSAGE_SCALE = 2.0
 #: Points for the country-specific topic of a country the message names, and taken from the other
 #: country-specific topics; the person's current country counts for less (docs/matching.md, sweep).
@@ -55,6 +55,12 @@ CURRENT_COUNTRY_BONUS = 4.0
 #: of all the questions that contain it; with one in the message, small talk may not outrank the topics.
 KEYWORD_MIN_QUESTIONS = 20
 KEYWORD_SHARE = 0.6
+#: A topic's signature: a stem in at least this share of its questions ("паспорт" for passport-taken). A best
+#: topic that has never heard of a signature word in the message is not answered, only suggested, next to
+#: the topic whose signature it is: "my passport … keeps saying next week" is not only about wages.
+SIGNATURE_SHARE = 0.8
+SIGNATURE_RIVALS = 4  # the topics ranked 2nd to 4th are the rivals a signature word can speak for
+
 #: What to offer after an emergency card, in this order; only the topics that exist are offered.
 URGENT_TOPICS = (
     "trouble-locked-in",
@@ -183,6 +189,7 @@ class Matcher:
             for s in stems:
                 self.postings[s].append(index)
         self._texts = texts
+        self.signatures = self._topic_signatures(texts)
         self.keywords = self._topic_keywords(texts)
         self._nearest_word = lru_cache(maxsize=32768)(self._nearest_word_uncached)
 
@@ -207,6 +214,24 @@ class Matcher:
             if top >= KEYWORD_MIN_QUESTIONS and top >= KEYWORD_SHARE * sum(by_topic.values()) and s not in talk:
                 keywords[s] = owner
         return keywords
+
+    @staticmethod
+    def _topic_signatures(texts: list[tuple[str, list[str]]]) -> dict[str, frozenset[str]]:
+        """Stem -> the topics in whose questions it is (nearly) always found."""
+        questions: dict[str, int] = defaultdict(int)
+        count: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for topic_id, words in texts:
+            if smalltalk_intent(topic_id) is not None:
+                continue
+            questions[topic_id] += 1
+            for s in set(map(stem, words)):
+                count[s][topic_id] += 1
+        signatures = {}
+        for s, by_topic in count.items():
+            owners = frozenset(t for t, n in by_topic.items() if n >= SIGNATURE_SHARE * questions[t])
+            if owners:
+                signatures[s] = owners
+        return signatures
 
     def _nearest_word_uncached(self, word: str, lang: str | None = None) -> str | None:
         # A typo is first a misspelling of a word of the message's own language: Kyrgyz "алар"
@@ -254,11 +279,11 @@ class Matcher:
                 if smalltalk_intent(topic_id) is None:
                     whole, part = scores.get(topic_id, 0.0), strongest.get(topic_id, 0.0)
                     scores[topic_id] = max(whole, (1 - CLAUSE_WEIGHT) * whole + CLAUSE_WEIGHT * part)
-        words = len(text.split())
+        words = sum(any(c.isalpha() for c in w) for w in text.split())
         if words > LONG_MESSAGE_WORDS and LONG_MESSAGE_SLOPE:
             # A long message shares its words among many topics: every score is lower, every lead smaller.
             scale = min(LONG_MESSAGE_SCALE, 1 + LONG_MESSAGE_SLOPE * math.log2(words / LONG_MESSAGE_WORDS))
-            scores = {tid: score * scale for tid, score in scores.items()}
+            scores = {tid: min(100.0, score * scale) for tid, score in scores.items()}
         self._country_prior(scores, text, current)
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         return ranked, query
@@ -336,8 +361,13 @@ class Matcher:
             # A greeting or an everyday question, clearly: a polite reply, not a guessed topic.
             smalltalk, score = smalltalk_intent(talk[0]), talk[1]
             decision, topic, suggestions = "none", None, ()
-        elif top and score >= t.answer and score - runner_up >= t.margin:
+        elif top and score >= t.answer and score - runner_up >= t.margin and not self._conflicts(topics, query):
             decision, topic, suggestions = "answer", top, ()
+        elif top and score >= t.answer and (conflicts := self._conflicts(topics, query)):
+            # Confident, but deaf to a word that defines another topic: let the person choose.
+            decision, topic = "suggest", None
+            scores = dict(topics)
+            suggestions = (top, *sorted(conflicts, key=lambda tid: -scores.get(tid, 0.0)))[:3]
         elif top and score >= t.suggest:
             decision, topic = "suggest", None
             suggestions = tuple(tid for tid, s in topics[:3] if s >= t.suggest * 0.75)
@@ -361,6 +391,16 @@ class Matcher:
             smalltalk,
             level,
         )
+
+    def _conflicts(self, topics: list[tuple[str, float]], query: dict[str, float]) -> frozenset[str]:
+        """The runners-up (second, third) whose signature word is in the message but unknown to the best topic."""
+        top = topics[0][0]
+        stems = self.topic_stems[top]
+        found: set[str] = set()
+        for s in query:
+            if s in self.signatures and s not in stems:
+                found |= self.signatures[s]
+        return frozenset(found & {tid for tid, _ in topics[1:SIGNATURE_RIVALS]})
 
     def _is_urgent(self, topic_id: str) -> bool:
         return topic_id in URGENT_TOPICS or any(
