@@ -11,6 +11,7 @@ from bot.dialogue import Dialogue
 from bot.i18n import I18n
 from bot.matching import Matcher
 from bot.normalize import skeleton_words
+from bot.places import read_places
 from bot.replies import UserState
 from tests.conftest import run_cli
 
@@ -208,3 +209,24 @@ def test_kazakh_gets_a_russian_answer_with_one_line_in_kazakh(real_dialogue, rea
     assert not any("kk" in b.data for m in turn.messages for row in m.buttons for b in row)  # no switch to Kazakh
     kazakh_lines = [m for m in turn.messages if "қазақша" in m.html]
     assert len(kazakh_lines) == 1
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "two months without salary and the boss also holds my passport",
+        "зарплату обещают через неделю, а паспорт у бригадира уже месяц",
+    ],
+)
+def test_a_passport_kept_is_not_drowned_by_a_wage_story(matcher, message):
+    decision = matcher.decide(message)
+    assert decision.topic != "trouble-unpaid-wages", decision.ranking  # never confidently only about wages
+    assert "trouble-passport-taken" in ((decision.topic,) if decision.topic else decision.suggestions)
+
+
+def test_places_file_mistakes_are_reported_with_their_line(tmp_path):
+    path = tmp_path / "places.yaml"
+    path.write_text("topics:\n  work-russia: [RU]\n  work-mars: [RU]\nnames:\n  XX: [Марс]\n  RU: [Орусия]\n")
+    places, problems = read_places(path, {"work-russia"}, ["ru"])
+    assert [line for line, _ in problems] == [3, 5]
+    assert places.topics_of(places.named(skeleton_words("Орусияда"))) == {"work-russia"}
