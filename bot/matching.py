@@ -35,8 +35,9 @@ FUNCTION_WORD_IDF = 0.2
 COVERAGE_WEIGHT = 0.2
 #: Long messages: a topic's score is the larger of the whole message's and this blend of the whole and
 #: its best clause, so a question inside a story is not diluted by the story (docs/matching.md, sweep).
-CLAUSE_WEIGHT = 0.2
+CLAUSE_WEIGHT = 0.1
 CLAUSE_MIN_WORDS = 2
+CLAUSE_CANDIDATES = 5  # the whole message's best topics, re-scored on each clause
 #: Only messages of at least this many words are split; a short question is its own best clause.
 CLAUSE_MESSAGE_WORDS = 14
 CLAUSE_BREAK = re.compile(r"[.!?;\n]+")
@@ -170,11 +171,6 @@ class Matcher:
         self.idf = {s: math.log((topics + 1) / (df + 0.5)) for s, df in document_frequency.items()}
         self.unknown_idf = math.log((topics + 1) / 0.5)
         self.topic_stems = {t: frozenset(s) for t, s in topic_stems.items()}
-        stem_topics: dict[str, list[str]] = defaultdict(list)
-        for topic_id, stems in topic_stems.items():
-            for s in stems:
-                stem_topics[s].append(topic_id)
-        self.stem_topics = {s: tuple(t) for s, t in stem_topics.items()}
         self.smalltalk_ids = frozenset(t for t in topic_stems if smalltalk_intent(t) is not None)
         self.docs: list[_Doc] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
@@ -188,6 +184,9 @@ class Matcher:
             self.docs.append(_Doc(topic_id, stems, sum(self.idf[s] for s in stems)))
             for s in stems:
                 self.postings[s].append(index)
+        self.topic_docs: dict[str, list[int]] = defaultdict(list)
+        for index, doc in enumerate(self.docs):
+            self.topic_docs[doc.topic].append(index)
         self._texts = texts
         self.signatures = self._topic_signatures(texts)
         self.keywords = self._topic_keywords(texts)
@@ -271,8 +270,12 @@ class Matcher:
         if len(clauses) > 1:
             # The strongest clause (the one whose best topic scores highest) speaks for the message:
             # a question inside a story is not diluted by the story, nor by a generic "what do I do?".
+            # Only the whole message's best topics are candidates: a clause re-ranks, it does not search.
+            candidates = sorted((tid for tid in scores if tid not in self.smalltalk_ids), key=lambda tid: -scores[tid])[
+                :CLAUSE_CANDIDATES
+            ]
             strongest = max(
-                (self._topic_scores(self.query_stems(clause, lang)) for clause in clauses),
+                (self._scores_among(self.query_stems(clause, lang), candidates) for clause in clauses),
                 key=lambda found: max(found.values(), default=0.0),
             )
             for topic_id in scores.keys() | strongest.keys():
@@ -304,18 +307,34 @@ class Matcher:
         for topic_id in places.country_topics & scores.keys():
             scores[topic_id] = max(0.0, scores[topic_id] + (bonus if topic_id in favoured else -penalty))
 
-    def _topic_scores(self, query: dict[str, float]) -> dict[str, float]:
-        return {tid: score for tid, score in self._score(query).items() if smalltalk_intent(tid) is None}
+    def _scores_among(self, query: dict[str, float], topic_ids: list[str]) -> dict[str, float]:
+        """:meth:`_score` for a few topics only, through their questions rather than the postings."""
+        query_weight = sum(query.values())
+        if not query_weight:
+            return {}
+        useful = {s: w for s, w in query.items() if w >= FUNCTION_WORD_IDF}
+        scores = {}
+        for topic_id in topic_ids:
+            found = []
+            for index in self.topic_docs.get(topic_id, ()):
+                doc = self.docs[index]
+                overlap = sum(w for s, w in useful.items() if s in doc.stems)
+                if overlap:
+                    found.append(2 * overlap / (query_weight + doc.weight))
+            if not found:
+                continue
+            agreement = sum(sorted(found, reverse=True)[:AGREEING_QUESTIONS]) / AGREEING_QUESTIONS
+            stems = self.topic_stems[topic_id]
+            coverage = sum(w for s, w in query.items() if s in stems) / query_weight
+            scores[topic_id] = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * coverage)
+        return scores
 
     def _score(self, query: dict[str, float]) -> dict[str, float]:
         query_weight = sum(query.values())
         if not query_weight:
             return {}
         matched: dict[int, float] = defaultdict(float)
-        covered: dict[str, float] = defaultdict(float)
         for s, weight in query.items():
-            for topic_id in self.stem_topics.get(s, ()):
-                covered[topic_id] += weight
             if weight < FUNCTION_WORD_IDF:
                 continue  # "и", "ба", "the": in every topic, they tell nothing and cost the most
             for index in self.postings.get(s, ()):
@@ -333,7 +352,8 @@ class Matcher:
                 agreement = max(found)
             else:
                 agreement = sum(sorted(found, reverse=True)[:AGREEING_QUESTIONS]) / AGREEING_QUESTIONS
-            coverage = covered[topic_id] / query_weight
+            stems = self.topic_stems[topic_id]
+            coverage = sum(w for s, w in query.items() if s in stems) / query_weight
             scores[topic_id] = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * coverage)
         return scores
 
