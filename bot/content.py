@@ -23,6 +23,7 @@ from babel import Locale
 from bot.i18n import COUNTRY_NAMES_FILE, read_country_names
 from bot.markup import render
 from bot.normalize import skeleton
+from bot.places import PLACES_FILE, Places, read_places
 from bot.schema import Document, Field, Problem, Schema, check_value, parse_yaml, read_text
 from bot.wire import longest_topic_id
 
@@ -253,6 +254,7 @@ class Content:
     smalltalk: dict[str, dict[str, SmallTalk]] = field(default_factory=dict)  # lang -> intent -> it
     checks: dict[str, JobCheck] = field(default_factory=dict)  # lang -> the /check walk-through
     country_names: dict[str, dict[str, str]] = field(default_factory=dict)  # lang -> code -> name over CLDR
+    places: Places = field(default_factory=Places)  # country names and the country-specific topics
 
     @property
     def languages(self) -> list[str]:
@@ -330,7 +332,10 @@ def load_content(root: Path) -> LoadResult:
     hotlines = _load_hotlines(root / "hotlines.yaml", problems)
     names, found = read_country_names(root / COUNTRY_NAMES_FILE, topics)
     problems += [Problem(str(root / COUNTRY_NAMES_FILE), line, message) for line, message in found]
-    return LoadResult(Content(topics, hotlines, emergency, root, smalltalk, checks, names), problems)
+    topic_ids = {tid for by_id in topics.values() for tid in by_id}
+    places, found = read_places(root / PLACES_FILE, topic_ids, topics)
+    problems += [Problem(str(root / PLACES_FILE), line, message) for line, message in found]
+    return LoadResult(Content(topics, hotlines, emergency, root, smalltalk, checks, names, places), problems)
 
 
 # --- topics -------------------------------------------------------------------------------

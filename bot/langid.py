@@ -93,6 +93,11 @@ BUILTIN_SAMPLES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: For a language people write in but the bot does not answer in: one line, in that language, saying the
+#: answer comes in Russian (shown only when the answer is in Russian). Keyed by language code.
+ANSWERED_IN_RUSSIAN: dict[str, str] = {
+    "kk": "Кешіріңіз, мен әзірге қазақша жауап бере алмаймын, сондықтан орысша жауап беремін.",
+}
 
 #: Bot commands in answers ("/hotline", "/sos") are not words of the answer's language.
 _COMMAND = re.compile(r"/\w+")

@@ -12,6 +12,7 @@ score becomes one decision: ``answer``, ``suggest`` or ``none``.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +33,35 @@ TYPO_CUTOFF = 80
 AGREEING_QUESTIONS = 4
 FUNCTION_WORD_IDF = 0.2
 COVERAGE_WEIGHT = 0.2
+#: Long messages: a topic's score is the larger of the whole message's and this blend of the whole and
+#: its best clause, so a question inside a story is not diluted by the story (docs/matching.md, sweep).
+CLAUSE_WEIGHT = 0.1
+CLAUSE_MIN_WORDS = 2
+CLAUSE_CANDIDATES = 5  # the whole message's best topics, re-scored on each clause
+#: Only messages of at least this many words are split; a short question is its own best clause.
+CLAUSE_MESSAGE_WORDS = 14
+CLAUSE_BREAK = re.compile(r"[.!?;\n]+")
+#: A message of n > LONG_MESSAGE_WORDS words shares its words among more topics, so every score is lower
+#: and every lead smaller: scores are multiplied by 1 + LONG_MESSAGE_SLOPE × log2(n / LONG_MESSAGE_WORDS),
+#: at most LONG_MESSAGE_SCALE (docs/matching.md, sweep).
+LONG_MESSAGE_WORDS = 8
+LONG_MESSAGE_SLOPE = 0.6
+LONG_MESSAGE_SCALE = 2.0
+#: Points for the country-specific topic of a country the message names, and taken from the other
+#: country-specific topics; the person's current country counts for less (docs/matching.md, sweep).
+NAMED_COUNTRY_BONUS = 4.0
+OTHER_COUNTRY_PENALTY = 24.0
+CURRENT_COUNTRY_BONUS = 4.0
+#: A topic keyword: a stem found in at least this many questions of one topic, and in at least this share
+#: of all the questions that contain it; with one in the message, small talk may not outrank the topics.
+KEYWORD_MIN_QUESTIONS = 20
+KEYWORD_SHARE = 0.6
+#: A topic's signature: a stem in at least this share of its questions ("паспорт" for passport-taken). A best
+#: topic that has never heard of a signature word in the message is not answered, only suggested, next to
+#: the topic whose signature it is: "my passport … keeps saying next week" is not only about wages.
+SIGNATURE_SHARE = 0.8
+SIGNATURE_RIVALS = 4  # the topics ranked 2nd to 4th are the rivals a signature word can speak for
+
 #: What to offer after an emergency card, in this order; only the topics that exist are offered.
 URGENT_TOPICS = (
     "trouble-locked-in",
@@ -141,6 +171,7 @@ class Matcher:
         self.idf = {s: math.log((topics + 1) / (df + 0.5)) for s, df in document_frequency.items()}
         self.unknown_idf = math.log((topics + 1) / 0.5)
         self.topic_stems = {t: frozenset(s) for t, s in topic_stems.items()}
+        self.smalltalk_ids = frozenset(t for t in topic_stems if smalltalk_intent(t) is not None)
         self.docs: list[_Doc] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
         seen: set[tuple[str, frozenset[str]]] = set()
@@ -153,7 +184,53 @@ class Matcher:
             self.docs.append(_Doc(topic_id, stems, sum(self.idf[s] for s in stems)))
             for s in stems:
                 self.postings[s].append(index)
+        self.topic_docs: dict[str, list[int]] = defaultdict(list)
+        for index, doc in enumerate(self.docs):
+            self.topic_docs[doc.topic].append(index)
+        self._texts = texts
+        self.signatures = self._topic_signatures(texts)
+        self.keywords = self._topic_keywords(texts)
         self._nearest_word = lru_cache(maxsize=32768)(self._nearest_word_uncached)
+
+    @staticmethod
+    def _topic_keywords(texts: list[tuple[str, list[str]]]) -> dict[str, str]:
+        """Stems frequent in one topic's questions and rare elsewhere ("патент", "виза"), with that topic.
+
+        Never a stem of small talk."""
+        count: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        talk: set[str] = set()
+        for topic_id, words in texts:
+            stems = set(map(stem, words))
+            if smalltalk_intent(topic_id) is not None:
+                talk |= stems
+                continue
+            for s in stems:
+                count[s][topic_id] += 1
+        keywords = {}
+        for s, by_topic in count.items():
+            owner = max(by_topic, key=by_topic.__getitem__)
+            top = by_topic[owner]
+            if top >= KEYWORD_MIN_QUESTIONS and top >= KEYWORD_SHARE * sum(by_topic.values()) and s not in talk:
+                keywords[s] = owner
+        return keywords
+
+    @staticmethod
+    def _topic_signatures(texts: list[tuple[str, list[str]]]) -> dict[str, frozenset[str]]:
+        """Stem -> the topics in whose questions it is (nearly) always found."""
+        questions: dict[str, int] = defaultdict(int)
+        count: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for topic_id, words in texts:
+            if smalltalk_intent(topic_id) is not None:
+                continue
+            questions[topic_id] += 1
+            for s in set(map(stem, words)):
+                count[s][topic_id] += 1
+        signatures = {}
+        for s, by_topic in count.items():
+            owners = frozenset(t for t, n in by_topic.items() if n >= SIGNATURE_SHARE * questions[t])
+            if owners:
+                signatures[s] = owners
+        return signatures
 
     def _nearest_word_uncached(self, word: str, lang: str | None = None) -> str | None:
         # A typo is first a misspelling of a word of the message's own language: Kyrgyz "алар"
@@ -176,12 +253,86 @@ class Matcher:
             stems[s] = self.idf.get(s, self.unknown_idf * 0.5)
         return stems
 
-    def rank(self, text: str, lang: str | None = None) -> list[tuple[str, float]]:
-        """Topics with scores 0-100, best first; ``lang``, the message's language, guides typos."""
+    def rank(self, text: str, lang: str | None = None, current: str | None = None) -> list[tuple[str, float]]:
+        """Topics with scores 0-100, best first.
+
+        ``lang``, the message's language, guides typos; ``current``, the country the person is in
+        (a two-letter code), leans towards its country-specific topic when the message names none.
+        """
+        return self._rank(text, lang, current)[0]
+
+    def _rank(self, text: str, lang: str | None, current: str | None) -> tuple[list[tuple[str, float]], dict]:
         query = self.query_stems(text, lang)
+        scores = self._score(query)
+        clauses = []
+        if CLAUSE_WEIGHT and len(text.split()) >= CLAUSE_MESSAGE_WORDS:
+            clauses = [c for c in CLAUSE_BREAK.split(text) if len(c.split()) >= CLAUSE_MIN_WORDS]
+        if len(clauses) > 1:
+            # The strongest clause (the one whose best topic scores highest) speaks for the message:
+            # a question inside a story is not diluted by the story, nor by a generic "what do I do?".
+            # Only the whole message's best topics are candidates: a clause re-ranks, it does not search.
+            candidates = sorted((tid for tid in scores if tid not in self.smalltalk_ids), key=lambda tid: -scores[tid])[
+                :CLAUSE_CANDIDATES
+            ]
+            strongest = max(
+                (self._scores_among(self.query_stems(clause, lang), candidates) for clause in clauses),
+                key=lambda found: max(found.values(), default=0.0),
+            )
+            for topic_id in scores.keys() | strongest.keys():
+                if smalltalk_intent(topic_id) is None:
+                    whole, part = scores.get(topic_id, 0.0), strongest.get(topic_id, 0.0)
+                    scores[topic_id] = max(whole, (1 - CLAUSE_WEIGHT) * whole + CLAUSE_WEIGHT * part)
+        words = sum(any(c.isalpha() for c in w) for w in text.split())
+        if words > LONG_MESSAGE_WORDS and LONG_MESSAGE_SLOPE:
+            # A long message shares its words among many topics: every score is lower, every lead smaller.
+            scale = min(LONG_MESSAGE_SCALE, 1 + LONG_MESSAGE_SLOPE * math.log2(words / LONG_MESSAGE_WORDS))
+            scores = {tid: min(100.0, score * scale) for tid, score in scores.items()}
+        self._country_prior(scores, text, current)
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        return ranked, query
+
+    def _country_prior(self, scores: dict[str, float], text: str, current: str | None) -> None:
+        """Between country-specific topics, the country named in the message, else the one the person is in."""
+        places = self.content.places
+        if not places.topic_countries:
+            return
+        named = places.topics_of(places.named(skeleton_words(text)[:MAX_QUERY_WORDS]))
+        if named:
+            favoured, bonus, penalty = named, NAMED_COUNTRY_BONUS, OTHER_COUNTRY_PENALTY
+        else:
+            favoured, bonus = places.topics_of([current or ""]), CURRENT_COUNTRY_BONUS
+            penalty = bonus
+        if not favoured:
+            return
+        for topic_id in places.country_topics & scores.keys():
+            scores[topic_id] = max(0.0, scores[topic_id] + (bonus if topic_id in favoured else -penalty))
+
+    def _scores_among(self, query: dict[str, float], topic_ids: list[str]) -> dict[str, float]:
+        """:meth:`_score` for a few topics only, through their questions rather than the postings."""
         query_weight = sum(query.values())
         if not query_weight:
-            return []
+            return {}
+        useful = {s: w for s, w in query.items() if w >= FUNCTION_WORD_IDF}
+        scores = {}
+        for topic_id in topic_ids:
+            found = []
+            for index in self.topic_docs.get(topic_id, ()):
+                doc = self.docs[index]
+                overlap = sum(w for s, w in useful.items() if s in doc.stems)
+                if overlap:
+                    found.append(2 * overlap / (query_weight + doc.weight))
+            if not found:
+                continue
+            agreement = sum(sorted(found, reverse=True)[:AGREEING_QUESTIONS]) / AGREEING_QUESTIONS
+            stems = self.topic_stems[topic_id]
+            coverage = sum(w for s, w in query.items() if s in stems) / query_weight
+            scores[topic_id] = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * coverage)
+        return scores
+
+    def _score(self, query: dict[str, float]) -> dict[str, float]:
+        query_weight = sum(query.values())
+        if not query_weight:
+            return {}
         matched: dict[int, float] = defaultdict(float)
         for s, weight in query.items():
             if weight < FUNCTION_WORD_IDF:
@@ -189,42 +340,54 @@ class Matcher:
             for index in self.postings.get(s, ()):
                 matched[index] += weight
         per_topic: dict[str, list[float]] = defaultdict(list)
+        docs = self.docs
         for index, overlap in matched.items():
-            doc = self.docs[index]
-            precision = overlap / query_weight
-            recall = overlap / doc.weight if doc.weight else 0.0
-            if precision and recall:
-                per_topic[doc.topic].append(2 * precision * recall / (precision + recall))
-        ranked = []
-        for topic_id, scores in per_topic.items():
+            doc = docs[index]
+            # F1 of precision (overlap / query) and recall (overlap / question), in one division.
+            per_topic[doc.topic].append(2 * overlap / (query_weight + doc.weight))
+        scores = {}
+        for topic_id, found in per_topic.items():
             # Several paraphrases agreeing is stronger evidence than one lucky overlap.
-            best = sorted(scores, reverse=True)[:AGREEING_QUESTIONS]
-            if smalltalk_intent(topic_id) is not None:  # small-talk phrases are unrelated to each other
-                best = best[:1] * AGREEING_QUESTIONS
-            agreement = sum(best) / AGREEING_QUESTIONS
+            if topic_id in self.smalltalk_ids:  # small-talk phrases are unrelated to each other
+                agreement = max(found)
+            else:
+                agreement = sum(sorted(found, reverse=True)[:AGREEING_QUESTIONS]) / AGREEING_QUESTIONS
             stems = self.topic_stems[topic_id]
             coverage = sum(w for s, w in query.items() if s in stems) / query_weight
-            ranked.append((topic_id, 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * coverage)))
-        ranked.sort(key=lambda item: -item[1])
-        return ranked
+            scores[topic_id] = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * coverage)
+        return scores
 
-    def decide(self, text: str, lang: str | None = None) -> Decision:
-        """One message, one decision; the emergency check comes first and never depends on scores."""
+    def decide(self, text: str, lang: str | None = None, current: str | None = None) -> Decision:
+        """One message, one decision; the emergency check comes first and never depends on scores.
+
+        ``lang`` is the person's chosen language, ``current`` the country they are in (``UserState.current``).
+        """
         alarm = self.emergency.assess(text)
         detected = self.langid.identify(text, default=lang)
-        ranking = self.rank(text, detected)
+        ranking, query = self._rank(text, detected, current)
+        # A topic keyword ("патент") in the message: small talk may not outrank the topics.
+        protected = any(
+            self.keywords[s] in dict(ranking) and dict(ranking)[self.keywords[s]] >= self.thresholds.suggest
+            for s in query
+            if s in self.keywords
+        )
         t = self.thresholds
         topics = [(tid, s) for tid, s in ranking if smalltalk_intent(tid) is None]
         talk = next(((tid, s) for tid, s in ranking if smalltalk_intent(tid) is not None), None)
         top, score = topics[0] if topics else (None, 0.0)
         runner_up = topics[1][1] if len(topics) > 1 else 0.0
         smalltalk = None
-        if talk and talk[1] >= t.answer and talk[1] - score >= t.margin:
+        if talk and not protected and talk[1] >= t.answer and talk[1] - score >= t.margin:
             # A greeting or an everyday question, clearly: a polite reply, not a guessed topic.
             smalltalk, score = smalltalk_intent(talk[0]), talk[1]
             decision, topic, suggestions = "none", None, ()
-        elif top and score >= t.answer and score - runner_up >= t.margin:
+        elif top and score >= t.answer and score - runner_up >= t.margin and not self._conflicts(topics, query):
             decision, topic, suggestions = "answer", top, ()
+        elif top and score >= t.answer and (conflicts := self._conflicts(topics, query)):
+            # Confident, but deaf to a word that defines another topic: let the person choose.
+            decision, topic = "suggest", None
+            scores = dict(topics)
+            suggestions = (top, *sorted(conflicts, key=lambda tid: -scores.get(tid, 0.0)))[:3]
         elif top and score >= t.suggest:
             decision, topic = "suggest", None
             suggestions = tuple(tid for tid, s in topics[:3] if s >= t.suggest * 0.75)
@@ -248,6 +411,16 @@ class Matcher:
             smalltalk,
             level,
         )
+
+    def _conflicts(self, topics: list[tuple[str, float]], query: dict[str, float]) -> frozenset[str]:
+        """The runners-up (second, third) whose signature word is in the message but unknown to the best topic."""
+        top = topics[0][0]
+        stems = self.topic_stems[top]
+        found: set[str] = set()
+        for s in query:
+            if s in self.signatures and s not in stems:
+                found |= self.signatures[s]
+        return frozenset(found & {tid for tid, _ in topics[1:SIGNATURE_RIVALS]})
 
     def _is_urgent(self, topic_id: str) -> bool:
         return topic_id in URGENT_TOPICS or any(

@@ -6,8 +6,13 @@ import json
 
 import pytest
 
-from bot.config import MatchThresholds
+from bot.config import PROJECT_ROOT, MatchThresholds
+from bot.dialogue import Dialogue
+from bot.i18n import I18n
 from bot.matching import Matcher
+from bot.normalize import skeleton_words
+from bot.places import read_places
+from bot.replies import UserState
 from tests.conftest import run_cli
 
 
@@ -115,3 +120,113 @@ def test_match_protocol_reads_and_writes_json_lines():
 def test_ask_shows_the_answer_that_would_be_sent():
     out = run_cli("ask", "my boss took my passport", "--lang", "en").stdout
     assert "decision: answer" in out and "[trouble-passport-taken]" in out
+
+
+@pytest.mark.parametrize(
+    ("message", "current", "topic"),
+    [
+        ("как оформить регистрацию в Казахстане", "KZ", "work-kazakhstan"),
+        ("нужен ли узбекам патент в Казахстане", "KZ", "work-kazakhstan"),
+        ("нужен ли узбекам патент в Казахстане", "RU", "work-kazakhstan"),
+        ("сколько стоит патент в России", "KZ", "work-russia"),
+        ("Qozog'istonda ishlash uchun ruxsat kerakmi", None, "work-kazakhstan"),
+    ],
+)
+def test_the_country_named_in_the_question_decides_between_country_topics(matcher, message, current, topic):
+    decision = matcher.decide(message, current=current)
+    assert (decision.decision, decision.topic) == ("answer", topic), decision.ranking
+
+
+def test_the_country_the_person_is_in_leans_towards_its_topic(matcher):
+    question = "какие документы нужны для работы"
+    in_turkey = [tid for tid, _ in matcher.rank(question, current="TR")]
+    in_russia = [tid for tid, _ in matcher.rank(question, current="RU")]
+    assert in_turkey.index("work-turkey") < in_russia.index("work-turkey")
+    assert in_russia.index("work-russia") < in_turkey.index("work-russia")
+
+
+def test_country_names_are_found_in_any_script_and_case(real_content):
+    places = real_content.places
+    for text, code in [
+        ("Орусияда иштейм", "RU"),
+        ("zhivu v Maskave", "RU"),
+        ("Дубайда жумуш", "AE"),
+        ("дар Истанбул", "TR"),
+        ("Kazakstanga barsam", "KZ"),
+        ("I work in the United Arab Emirates", "AE"),
+    ]:
+        assert code in places.named(skeleton_words(text)), text
+    assert not places.named(skeleton_words("маска и перчатки"))
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["патент канчага чыгат", "patent kancha boladi", "сколько стоит патент, как его получить"],
+)
+def test_a_topic_keyword_is_not_brushed_off_as_small_talk(matcher, message):
+    decision = matcher.decide(message)
+    assert decision.smalltalk is None
+    assert "work-russia" in ((decision.topic,) if decision.topic else decision.suggestions), decision.ranking
+
+
+def test_everyday_questions_without_a_topic_keyword_are_still_small_talk(matcher):
+    decision = matcher.decide("курс доллара канча болду")
+    assert decision.smalltalk == "offtopic" and decision.topic is None, decision.ranking
+
+
+def test_a_long_story_is_answered_by_its_question(matcher):
+    story = (
+        "Здравствуйте. Я из Оша, работаю на складе уже полгода, живём в общежитии вшестером. "
+        "Кормят плохо, но это ладно, терпим. Главное другое. "
+        "Хозяин уже четвёртый месяц не платит зарплату, говорит подождите. Что мне делать?"
+    )
+    decision = matcher.decide(story)
+    assert (decision.decision, decision.topic) == ("answer", "trouble-unpaid-wages"), decision.ranking
+
+
+def test_kazakh_is_recognised_and_matched_across_languages(matcher):
+    decision = matcher.decide("Жұмыс беруші төлқұжатымды алып қойды, қайтармайды")
+    assert decision.lang == "kk"
+    assert "trouble-passport-taken" in ((decision.topic,) if decision.topic else decision.suggestions)
+
+
+@pytest.fixture(scope="module")
+def real_dialogue(real_content, matcher):
+    return Dialogue(real_content, matcher, I18n(PROJECT_ROOT / "locales", real_content.languages, "ru"))
+
+
+def test_a_person_in_kazakhstan_asking_about_kazakhstan_gets_the_kazakhstan_answer(real_dialogue, real_content):
+    state = UserState(lang="ru", home="UZ", current="KZ")
+    turn = real_dialogue.text(state, "нужно ли оформлять разрешение на работу в Казахстане")
+    assert real_content.topic("work-kazakhstan", "ru").title in "\n".join(m.html for m in turn.messages)
+
+
+def test_kazakh_gets_a_russian_answer_with_one_line_in_kazakh(real_dialogue, real_content):
+    state = UserState(lang="ru", home="KZ", current="RU")
+    turn = real_dialogue.text(state, "Жұмыс беруші төлқұжатымды алып қойды, қайтармайды, не істеймін")
+    text = "\n".join(m.html for m in turn.messages)
+    assert "қазақша" in text and "орысша" in text  # one line in Kazakh saying the answer is in Russian
+    assert not any("kk" in b.data for m in turn.messages for row in m.buttons for b in row)  # no switch to Kazakh
+    kazakh_lines = [m for m in turn.messages if "қазақша" in m.html]
+    assert len(kazakh_lines) == 1
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "two months without salary and the boss also holds my passport",
+        "зарплату обещают через неделю, а паспорт у бригадира уже месяц",
+    ],
+)
+def test_a_passport_kept_is_not_drowned_by_a_wage_story(matcher, message):
+    decision = matcher.decide(message)
+    assert decision.topic != "trouble-unpaid-wages", decision.ranking  # never confidently only about wages
+    assert "trouble-passport-taken" in ((decision.topic,) if decision.topic else decision.suggestions)
+
+
+def test_places_file_mistakes_are_reported_with_their_line(tmp_path):
+    path = tmp_path / "places.yaml"
+    path.write_text("topics:\n  work-russia: [RU]\n  work-mars: [RU]\nnames:\n  XX: [Марс]\n  RU: [Орусия]\n")
+    places, problems = read_places(path, {"work-russia"}, ["ru"])
+    assert [line for line, _ in problems] == [3, 5]
+    assert places.topics_of(places.named(skeleton_words("Орусияда"))) == {"work-russia"}

@@ -10,6 +10,7 @@ from bot import wire
 from bot.config import MatchThresholds
 from bot.content import Content, Topic
 from bot.features import ui
+from bot.langid import ANSWERED_IN_RUSSIAN
 from bot.matching import Decision
 from bot.replies import Button, Event, Message, ShareCard, Turn, UserState
 from bot.wire import EventKind
@@ -28,7 +29,7 @@ LOW_CONFIDENCE_BAND = 4.0
 
 def answer(d: Dialogue, state: UserState, text: str, offer_switch: bool = True) -> Turn:
     """Free text: the emergency card first if needed, then the matcher's decision."""
-    decision = d.matcher.decide(text, state.lang)
+    decision = d.matcher.decide(text, state.lang, state.current)
     state.last_question = text  # kept in memory only, to answer again if the person switches language
     turn = Turn([], state)
     if decision.emergency:
@@ -37,6 +38,9 @@ def answer(d: Dialogue, state: UserState, text: str, offer_switch: bool = True) 
     elif decision.danger == "possible":  # missing a person in danger costs more than one extra line
         turn.add(ui.danger_line(d, state))
     turn.events.append(question_event(decision, text, d.matcher.thresholds))
+    note = ANSWERED_IN_RUSSIAN.get(decision.lang)
+    if note and decision.lang not in d.i18n.languages and ui.lang(d, state) == "ru":
+        turn.add(ui.say(note))  # Kazakh: one line in Kazakh saying the answer comes in Russian
     _ = ui.gettext(d, state)
     if decision.decision == "answer" and decision.topic:
         # After an emergency card the numbers are already on screen: don't repeat them.
