@@ -295,11 +295,12 @@ def cmd_hotlines(args, config: Config) -> int:
     """Print the hotline card for one --home/--now case or for every case, to check routing without Telegram."""
     from bot import hotlines
     from bot.content import load_content
-    from bot.i18n import I18n
+    from bot.i18n import I18n, use_country_names
 
     result = load_content(config.content_dir)
     for problem in result.errors:
         print(problem, file=sys.stderr)
+    use_country_names(result.content.country_names)  # the names people in the region use, as in the bot
     content = result.content
     i18n = I18n(config.locales_dir, content.languages, config.default_language)
     if args.lang not in i18n.languages:
