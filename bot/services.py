@@ -128,19 +128,25 @@ class Services:
     async def load_state(self, user_id: int | str) -> UserState:
         return await self.usage_log.load_state(user_id)
 
-    def remember(self, user_id: int | str, turn: Turn) -> None:
-        """Keep the turn's settings at once, before its replies go out: the person's next tap reads them."""
+    async def remember(self, user_id: int | str, turn: Turn) -> None:
+        """Keep the turn's settings before its replies go out: the person's next tap reads them.
+
+        On a shared database the next tap may reach another instance, so the settings are written now,
+        not in the next batch: a later batch would overwrite what the other instance wrote meanwhile.
+        """
         self._record(user_id, [], turn)
+        if self.usage_log.shared:
+            await self.usage_log.flush()
 
-    async def record(self, user_id: int | str, turn: Turn, chat_id: int | None = None) -> None:
-        """Log the turn's events and keep its settings: best-effort, never costs an answer."""
-        self._record(user_id, turn.events, turn)
+    async def record(self, user_id: int | str, turn: Turn, chat_id: int | None = None, settings: bool = True) -> None:
+        """Log the turn's events (and keep its settings, unless `remember` already did): best-effort."""
+        self._record(user_id, turn.events, turn, keep_settings=settings)
 
-    def _record(self, user_id: int | str, events: list, turn: Turn) -> None:
+    def _record(self, user_id: int | str, events: list, turn: Turn, keep_settings: bool = True) -> None:
         if turn.effect(Erase) or turn.effect(EraseChat):
             return  # nothing about a person who asked to be erased is kept, not even the emptied settings
         try:
-            self.usage_log.record(user_id, events, turn.state)
+            self.usage_log.record(user_id, events, turn.state, keep_settings=keep_settings)
         except Exception:  # the log must never cost an answer
             log.exception("usage log record failed")
 

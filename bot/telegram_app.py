@@ -240,7 +240,7 @@ async def _converse(update: Update, context: SafarContext, act) -> None:
     state = await _state(update, services)
     turn: Turn = act(services.dialogue, state)
     replies = await _perform(update, context, turn)
-    services.remember(_user_key(update), turn)  # before the replies: a quick next tap must see this turn's state
+    await services.remember(_user_key(update), turn)  # before the replies: a quick next tap must see this turn's state
     sent = await send_turn(update, context, turn.messages + replies, turn.quick_exit)
     latency = round((time.perf_counter() - started) * 1000, 1)
     metrics.observe_turn(metrics.update_kind(update), turn, latency / 1000)
@@ -248,7 +248,7 @@ async def _converse(update: Update, context: SafarContext, act) -> None:
         if event.kind == EventKind.QUESTION:
             event.data["latency_ms"] = latency
     # The new state first (no wait): the person's next message may already be on its way.
-    await services.record(_user_key(update), turn)
+    await services.record(_user_key(update), turn, settings=False)  # kept by `remember` already
     chat, message = update.effective_chat, update.effective_message
     if chat and not turn.quick_exit:  # the person's message and the replies, in one write
         await _track(context, chat, ([message.message_id] if message else []) + sent)

@@ -214,8 +214,13 @@ class UsageLog:
         events: Iterable[Event],
         state: UserState | None = None,
         at: float | None = None,
+        keep_settings: bool = True,
     ) -> None:
-        """Queue events (never waits); ``at`` backdates them, for simulations and imports."""
+        """Queue events (never waits); ``at`` backdates them, for simulations and imports.
+
+        ``keep_settings=False``: the state only gives the events their context (language, countries); the
+        settings were kept already, and writing them again later could undo another instance's newer write.
+        """
         user = self.user_hash(user_id)
         now = at or time.time()
         for event in events:
@@ -241,7 +246,7 @@ class UsageLog:
             self._queue.put_nowait(Row(now, user, event, redact(text)[:1000] if keep else None))
             self.queued += 1
         # On a shared database another instance may have changed the settings since: always write them.
-        if state is not None and (self.shared or self._states.get(user) != state):
+        if keep_settings and state is not None and (self.shared or self._states.get(user) != state):
             self._states[user] = state
             if self.shared:
                 self._volatile[user] = (state.card_shown, state.last_question)
