@@ -14,6 +14,7 @@ user's chosen language instead of switching to Kyrgyz.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -139,9 +140,13 @@ class LanguageIdentifier:
         # A message with no letters at all (emoji, digits) keeps the language the person chose.
         self.latin_default = "en" if "en" in self.languages else self.languages[0]
 
-    def scores(self, text: str) -> dict[str, float]:
+    def scores(self, text: str, among: Iterable[str] | None = None) -> dict[str, float]:
+        """Log-likelihood of the text's trigrams per language (only ``among`` these, when given)."""
         grams = list(trigrams(text))
-        scores = {lang: sum(self.logp[lang].get(g, self.unseen[lang]) for g in grams) for lang in self.languages}
+        scores = {
+            lang: sum(map(self.logp[lang].get, grams, itertools.repeat(self.unseen[lang])))
+            for lang in (self.languages if among is None else among)
+        }
         if "uz" in scores:
             scores["uz"] += UZBEK_LATIN_BONUS * len(UZBEK_LATIN_LETTER.findall(text))
         return scores
@@ -162,7 +167,7 @@ class LanguageIdentifier:
         possible = self.candidates(text)
         if len(possible) == 1:
             return next(iter(possible))
-        scores = {lang: score for lang, score in self.scores(text).items() if lang in possible}
+        scores = self.scores(text, [lang for lang in self.languages if lang in possible])
         cyrillic = sum(c in CYRILLIC for c in text.casefold())
         latin = sum("a" <= c <= "z" for c in text.casefold())
         if cyrillic > latin and len(scores) > 1:

@@ -313,14 +313,15 @@ class Matcher:
         if not query_weight:
             return {}
         useful = {s: w for s, w in query.items() if w >= FUNCTION_WORD_IDF}
+        useful_stems = useful.keys()
         scores = {}
         for topic_id in topic_ids:
             found = []
             for index in self.topic_docs.get(topic_id, ()):
                 doc = self.docs[index]
-                overlap = sum(w for s, w in useful.items() if s in doc.stems)
-                if overlap:
-                    found.append(2 * overlap / (query_weight + doc.weight))
+                shared = useful_stems & doc.stems  # a set intersection in C, not a loop in Python
+                if shared:
+                    found.append(2 * sum(useful[s] for s in shared) / (query_weight + doc.weight))
             if not found:
                 continue
             agreement = sum(sorted(found, reverse=True)[:AGREEING_QUESTIONS]) / AGREEING_QUESTIONS

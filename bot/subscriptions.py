@@ -63,9 +63,6 @@ class Subscriptions(ChatStore):
             log.warning("an unsubscription could not be written (%s)", error)
             return False
 
-    async def is_subscribed(self, user_hash: str) -> bool:
-        return bool(await self.database.fetch("SELECT 1 FROM subscribers WHERE user_hash = ?", (user_hash,)))
-
     async def all(self) -> list[Subscriber]:
         rows = await self.database.fetch("SELECT user_hash, chat, lang FROM subscribers")
         subscribers = []
