@@ -14,11 +14,12 @@ user's chosen language instead of switching to Kyrgyz.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+
+import numpy as np
 
 from bot.normalize import APOSTROPHES, fold, skeleton
 
@@ -137,16 +138,23 @@ class LanguageIdentifier:
         for lang in self.languages:
             if lang in BUILTIN_SAMPLES and lang in self.unseen and len(self.unseen) > 1:
                 self.unseen[lang] = min(self.unseen.values())
+        # The same odds as one table: row 0 for a trigram no language has, then one row per known trigram.
+        self._column = {lang: column for column, lang in enumerate(self.languages)}
+        known = sorted(vocabulary)
+        self._row = {g: row for row, g in enumerate(known, start=1)}
+        self._table = np.array(
+            [[self.unseen[lang] for lang in self.languages]]
+            + [[self.logp[lang].get(g, self.unseen[lang]) for lang in self.languages] for g in known]
+        )
         # A message with no letters at all (emoji, digits) keeps the language the person chose.
         self.latin_default = "en" if "en" in self.languages else self.languages[0]
 
     def scores(self, text: str, among: Iterable[str] | None = None) -> dict[str, float]:
         """Log-likelihood of the text's trigrams per language (only ``among`` these, when given)."""
-        grams = list(trigrams(text))
-        scores = {
-            lang: sum(map(self.logp[lang].get, grams, itertools.repeat(self.unseen[lang])))
-            for lang in (self.languages if among is None else among)
-        }
+        rows = [self._row.get(g, 0) for g in trigrams(text)]
+        # Every language at once: a row of the table per trigram, summed in the text's order.
+        totals = np.add.reduce(self._table[rows], axis=0) if rows else np.zeros(len(self.languages))
+        scores = {lang: float(totals[self._column[lang]]) for lang in (self.languages if among is None else among)}
         if "uz" in scores:
             scores["uz"] += UZBEK_LATIN_BONUS * len(UZBEK_LATIN_LETTER.findall(text))
         return scores
@@ -154,7 +162,8 @@ class LanguageIdentifier:
     def candidates(self, text: str) -> set[str]:
         """The languages whose alphabet has every special letter of the text (all of them if none fits)."""
         possible = set(self.languages)
-        for letter in set(text.casefold()) & LETTER_LANGUAGES.keys():
+        # In the order they are written: a set's order would change from one process to the next.
+        for letter in (c for c in dict.fromkeys(text.casefold()) if c in LETTER_LANGUAGES):
             narrowed = possible & LETTER_LANGUAGES[letter]
             if narrowed:  # letters of two languages at once (mixed text): keep the wider choice
                 possible = narrowed

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.config import MatchThresholds
@@ -187,10 +188,34 @@ class Matcher:
         self.topic_docs: dict[str, list[int]] = defaultdict(list)
         for index, doc in enumerate(self.docs):
             self.topic_docs[doc.topic].append(index)
+        self._build_arrays()
         self._texts = texts
         self.signatures = self._topic_signatures(texts)
         self.keywords = self._topic_keywords(texts)
         self._nearest_word = lru_cache(maxsize=32768)(self._nearest_word_uncached)
+
+    def _build_arrays(self) -> None:
+        """The index as arrays, so a message is scored against every question in a few vector operations.
+
+        Questions are laid out topic by topic in ``_layout`` (one row per topic, padded with an empty slot),
+        so each topic's best questions are found in one partial sort over all topics at once.
+        """
+        self.topic_order = list(self.topic_docs)
+        self._topic_row = {tid: row for row, tid in enumerate(self.topic_order)}
+        empty = len(self.docs)  # the padding slot: it never matches
+        self._doc_weight = np.array([doc.weight for doc in self.docs] + [1.0])
+        self._doc_row = np.array([self._topic_row[doc.topic] for doc in self.docs] + [0], dtype=np.intp)
+        self._postings = {s: np.array(indices, dtype=np.intp) for s, indices in self.postings.items()}
+        width = max(AGREEING_QUESTIONS, max((len(docs) for docs in self.topic_docs.values()), default=0))
+        self._layout = np.full((len(self.topic_order), width), empty, dtype=np.intp)
+        for row, tid in enumerate(self.topic_order):
+            self._layout[row, : len(self.topic_docs[tid])] = self.topic_docs[tid]
+        self._is_smalltalk = np.array([tid in self.smalltalk_ids for tid in self.topic_order], dtype=bool)
+        rows_of_stem: dict[str, list[int]] = defaultdict(list)
+        for tid in self.topic_order:
+            for s in self.topic_stems[tid]:
+                rows_of_stem[s].append(self._topic_row[tid])
+        self._stem_rows = {s: np.array(rows, dtype=np.intp) for s, rows in rows_of_stem.items()}
 
     @staticmethod
     def _topic_keywords(texts: list[tuple[str, list[str]]]) -> dict[str, str]:
@@ -279,7 +304,7 @@ class Matcher:
                 key=lambda found: max(found.values(), default=0.0),
             )
             for topic_id in scores.keys() | strongest.keys():
-                if smalltalk_intent(topic_id) is None:
+                if topic_id not in self.smalltalk_ids:
                     whole, part = scores.get(topic_id, 0.0), strongest.get(topic_id, 0.0)
                     scores[topic_id] = max(whole, (1 - CLAUSE_WEIGHT) * whole + CLAUSE_WEIGHT * part)
         words = sum(any(c.isalpha() for c in w) for w in text.split())
@@ -308,55 +333,49 @@ class Matcher:
             scores[topic_id] = max(0.0, scores[topic_id] + (bonus if topic_id in favoured else -penalty))
 
     def _scores_among(self, query: dict[str, float], topic_ids: list[str]) -> dict[str, float]:
-        """:meth:`_score` for a few topics only, through their questions rather than the postings."""
-        query_weight = sum(query.values())
-        if not query_weight:
-            return {}
-        useful = {s: w for s, w in query.items() if w >= FUNCTION_WORD_IDF}
-        useful_stems = useful.keys()
-        scores = {}
-        for topic_id in topic_ids:
-            found = []
-            for index in self.topic_docs.get(topic_id, ()):
-                doc = self.docs[index]
-                shared = useful_stems & doc.stems  # a set intersection in C, not a loop in Python
-                if shared:
-                    found.append(2 * sum(useful[s] for s in shared) / (query_weight + doc.weight))
-            if not found:
-                continue
-            agreement = sum(sorted(found, reverse=True)[:AGREEING_QUESTIONS]) / AGREEING_QUESTIONS
-            stems = self.topic_stems[topic_id]
-            coverage = sum(w for s, w in query.items() if s in stems) / query_weight
-            scores[topic_id] = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * coverage)
-        return scores
+        """:meth:`_score` for a few topics only."""
+        scores = self._score(query)
+        return {tid: scores[tid] for tid in topic_ids if tid in scores}
 
     def _score(self, query: dict[str, float]) -> dict[str, float]:
+        """Each topic that shares a word with the message, with its score 0-100.
+
+        A question's match is the F1 of precision (shared weight / message) and recall (shared weight /
+        question); a topic's is the mean of its best few questions' (several paraphrases agreeing is
+        stronger evidence than one lucky overlap), blended with how much of the message the topic knows.
+        Topics are listed in the order their first question was found, so ties keep a stable order.
+        """
         query_weight = sum(query.values())
         if not query_weight:
             return {}
-        matched: dict[int, float] = defaultdict(float)
-        for s, weight in query.items():
-            if weight < FUNCTION_WORD_IDF:
-                continue  # "и", "ба", "the": in every topic, they tell nothing and cost the most
-            for index in self.postings.get(s, ()):
-                matched[index] += weight
-        per_topic: dict[str, list[float]] = defaultdict(list)
-        docs = self.docs
-        for index, overlap in matched.items():
-            doc = docs[index]
-            # F1 of precision (overlap / query) and recall (overlap / question), in one division.
-            per_topic[doc.topic].append(2 * overlap / (query_weight + doc.weight))
-        scores = {}
-        for topic_id, found in per_topic.items():
-            # Several paraphrases agreeing is stronger evidence than one lucky overlap.
-            if topic_id in self.smalltalk_ids:  # small-talk phrases are unrelated to each other
-                agreement = max(found)
-            else:
-                agreement = sum(sorted(found, reverse=True)[:AGREEING_QUESTIONS]) / AGREEING_QUESTIONS
-            stems = self.topic_stems[topic_id]
-            coverage = sum(w for s, w in query.items() if s in stems) / query_weight
-            scores[topic_id] = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * coverage)
-        return scores
+        # "и", "ба", "the": in every topic, they tell nothing and cost the most.
+        useful = [(self._postings[s], w) for s, w in query.items() if w >= FUNCTION_WORD_IDF and s in self._postings]
+        if not useful:
+            return {}
+        found = np.concatenate([postings for postings, _ in useful])
+        weights = np.repeat([w for _, w in useful], [len(postings) for postings, _ in useful])
+        overlap = np.bincount(found, weights=weights, minlength=len(self._doc_weight))
+        f1 = 2 * overlap / (query_weight + self._doc_weight)
+        by_topic = f1[self._layout]
+        best = -np.sort(-np.partition(by_topic, -AGREEING_QUESTIONS, axis=1)[:, -AGREEING_QUESTIONS:], axis=1)
+        agreement = best[:, 0] + best[:, 1]
+        for column in range(2, AGREEING_QUESTIONS):
+            agreement += best[:, column]
+        agreement /= AGREEING_QUESTIONS
+        # Small-talk phrases are unrelated to each other: the best one speaks alone.
+        agreement[self._is_smalltalk] = best[self._is_smalltalk, 0]
+        coverage = np.zeros(len(self.topic_order))
+        for s, w in query.items():
+            rows = self._stem_rows.get(s)
+            if rows is not None:
+                coverage[rows] += w
+        scores = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * (coverage / query_weight))
+        # The topics in the order their first question was found.
+        first = np.full(len(self.topic_order), len(found))
+        np.minimum.at(first, self._doc_row[found], np.arange(len(found)))
+        present = np.flatnonzero(first < len(found))
+        rows = present[np.argsort(first[present], kind="stable")].tolist()
+        return {self.topic_order[row]: float(scores[row]) for row in rows}
 
     def decide(self, text: str, lang: str | None = None, current: str | None = None) -> Decision:
         """One message, one decision; the emergency check comes first and never depends on scores.
@@ -373,8 +392,9 @@ class Matcher:
             if s in self.keywords
         )
         t = self.thresholds
-        topics = [(tid, s) for tid, s in ranking if smalltalk_intent(tid) is None]
-        talk = next(((tid, s) for tid, s in ranking if smalltalk_intent(tid) is not None), None)
+        talk_ids = self.smalltalk_ids
+        topics = [(tid, s) for tid, s in ranking if tid not in talk_ids]
+        talk = next(((tid, s) for tid, s in ranking if tid in talk_ids), None)
         top, score = topics[0] if topics else (None, 0.0)
         runner_up = topics[1][1] if len(topics) > 1 else 0.0
         smalltalk = None

@@ -102,6 +102,9 @@ _REPEATS = re.compile(r"(\w)\1+")
 _BREVE = "\u0306"
 
 
+#: One message is folded by the safety check, the language guess, the matcher and the place finder: the
+#: few latest are kept, so it is done once (a cache of recent messages, not of the whole traffic).
+@lru_cache(maxsize=256)
 def fold(text: str) -> str:
     """Lower-case, strip invisible characters and accents, fold special letters."""
     text = unicodedata.normalize("NFKC", text).translate(ZERO_WIDTH).casefold()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from bot.langid import LanguageIdentifier, trigrams
@@ -66,3 +70,22 @@ def test_a_word_shared_by_languages_keeps_the_chosen_language(langid):
     assert langid.identify("ассалому алейкум", default="tg") == "tg"
     assert langid.identify("рахмат", default="uz") == "uz"
     assert langid.identify("pasportimni olib qo'yishdi, nima qilsam bo'ladi", default="ky") == "uz"
+
+
+def test_a_message_mixing_alphabets_gets_the_same_language_in_every_process():
+    """Letters of several alphabets at once: the answer may not depend on the process's hash seed."""
+    code = (
+        "from bot.langid import LanguageIdentifier;"
+        "l = LanguageIdentifier({'ky': ['өмүр'], 'tg': ['ҳаёт'], 'uz': ['ҳаёт қўл'], 'ru': ['жизнь']});"
+        "print(sorted(l.candidates('акча төлөбөй ҳам нагирифт қўл')))"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+        ).stdout
+        for seed in range(12)
+    }
+    assert len(seen) == 1, seen
