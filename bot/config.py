@@ -21,7 +21,7 @@ class Secret(str):
 class MatchThresholds:
     """Scores (0-100) that turn a ranking into a decision; calibrated in docs/matching.md."""
 
-    answer: float = 20.0
+    answer: float = 25.0
     margin: float = 4.0
     suggest: float = 12.0
 

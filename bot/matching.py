@@ -281,7 +281,7 @@ class Matcher:
     def rank(self, text: str, lang: str | None = None, current: str | None = None) -> list[tuple[str, float]]:
         """Topics with scores 0-100, best first.
 
-        ``lang``, the message's language, guides typos; ``current``, the country the person is in
+        ``lang``, the message's language, guides typos; ``current``, the country the person is in (or going to)
         (a two-letter code), leans towards its country-specific topic when the message names none.
         """
         return self._rank(text, lang, current)[0]
@@ -327,6 +327,13 @@ class Matcher:
         else:
             favoured, bonus = places.topics_of([current or ""]), CURRENT_COUNTRY_BONUS
             penalty = bonus
+            # A question that names no country is about where the person is: the best-scored topic of
+            # another country ("how do I register?" is phrased like work-russia's questions) stands for
+            # the same question about their own country, and trades scores with that country's topic.
+            mine = max(favoured, key=lambda tid: scores.get(tid, 0.0), default=None)
+            other = max(places.country_topics - favoured, key=lambda tid: scores.get(tid, 0.0), default=None)
+            if mine and other and scores.get(other, 0.0) > scores.get(mine, 0.0):
+                scores[mine], scores[other] = scores[other], scores.get(mine, 0.0)
         if not favoured:
             return
         for topic_id in places.country_topics & scores.keys():
@@ -380,7 +387,8 @@ class Matcher:
     def decide(self, text: str, lang: str | None = None, current: str | None = None) -> Decision:
         """One message, one decision; the emergency check comes first and never depends on scores.
 
-        ``lang`` is the person's chosen language, ``current`` the country they are in (``UserState.current``).
+        ``lang`` is the person's chosen language, ``current`` the country a question naming none is about:
+        where they are, or where they plan to go (``UserState.country_of_interest``).
         """
         alarm = self.emergency.assess(text)
         detected = self.langid.identify(text, default=lang)
@@ -434,7 +442,7 @@ class Matcher:
         )
 
     def _conflicts(self, topics: list[tuple[str, float]], query: dict[str, float]) -> frozenset[str]:
-        """The runners-up (second, third) whose signature word is in the message but unknown to the best topic."""
+        """The runners-up (second to fourth) whose signature word is in the message but unknown to the best topic."""
         top = topics[0][0]
         stems = self.topic_stems[top]
         found: set[str] = set()

@@ -51,6 +51,12 @@ class UserState:
         return bool(self.home and self.current == self.home)
 
     @property
+    def country_of_interest(self) -> str | None:
+        """The country a question that names none is about: where the person plans to go while still at
+        home, else where they are now."""
+        return self.going if self.going and (self.at_home or not self.current) else self.current
+
+    @property
     def knows_countries(self) -> bool:
         """True once both citizenship and where they are now are known."""
         return bool(self.home and self.current)

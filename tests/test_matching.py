@@ -145,6 +145,26 @@ def test_the_country_the_person_is_in_leans_towards_its_topic(matcher):
     assert in_russia.index("work-russia") < in_turkey.index("work-russia")
 
 
+@pytest.mark.parametrize(
+    ("message", "current", "topic"),
+    [
+        ("как сделать регистрацию", "KZ", "work-kazakhstan"),
+        ("как сделать регистрацию", "RU", "work-russia"),
+        ("нужен ли мне патент", "KZ", "work-kazakhstan"),
+        ("how do i get registered", "TR", "work-turkey"),
+    ],
+)
+def test_a_question_naming_no_country_is_about_where_the_person_is(matcher, message, current, topic):
+    decision = matcher.decide(message, current=current)
+    assert decision.ranking[0][0] == topic, decision.ranking
+
+
+def test_a_person_at_home_asks_about_where_they_plan_to_go():
+    assert UserState(home="UZ", current="UZ", going="KZ").country_of_interest == "KZ"
+    assert UserState(home="UZ", going="KZ").country_of_interest == "KZ"
+    assert UserState(home="UZ", current="RU", going="KZ").country_of_interest == "RU"  # abroad: where they are
+
+
 def test_country_names_are_found_in_any_script_and_case(real_content):
     places = real_content.places
     for text, code in [

@@ -29,7 +29,7 @@ LOW_CONFIDENCE_BAND = 4.0
 
 def answer(d: Dialogue, state: UserState, text: str, offer_switch: bool = True) -> Turn:
     """Free text: the emergency card first if needed, then the matcher's decision."""
-    decision = d.matcher.decide(text, state.lang, state.current)
+    decision = d.matcher.decide(text, state.lang, state.country_of_interest)
     state.last_question = text  # kept in memory only, to answer again if the person switches language
     turn = Turn([], state)
     if decision.emergency:
