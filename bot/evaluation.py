@@ -62,7 +62,8 @@ def score_row(row: dict, decision: Decision, tallies: list[Tally]) -> list[str]:
     """Add one row to every tally; return what went wrong with it."""
     expect = row.get("expect")
     answered = decision.decision == "answer"
-    candidates = [decision.topic, *decision.suggestions] if decision.topic else list(decision.suggestions)
+    # What the person can open with one tap: the answer and the topics offered under it, or the suggestions.
+    candidates = [decision.topic, *decision.also] if decision.topic else list(decision.suggestions)
     problems = []
     checks: list[tuple[str, bool]] = []
     if expect:

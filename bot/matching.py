@@ -53,6 +53,7 @@ LONG_MESSAGE_SCALE = 2.0
 NAMED_COUNTRY_BONUS = 4.0
 OTHER_COUNTRY_PENALTY = 24.0
 CURRENT_COUNTRY_BONUS = 4.0
+ALSO_TOPICS = 2  # country topics offered under an answer about no country, at most
 #: A topic keyword: a stem found in at least this many questions of one topic, and in at least this share
 #: of all the questions that contain it; with one in the message, small talk may not outrank the topics.
 KEYWORD_MIN_QUESTIONS = 20
@@ -109,6 +110,9 @@ class Decision:
     #: "alarm" (the emergency card first; same as ``emergency``), "possible" (danger words without a clear
     #: person or "now", or an urgent topic matched: one line with the emergency number on top), or None.
     danger: str | None = None
+    #: With an answer about no country: the topic of the country the message names, offered under the
+    #: answer ("a visa to work in Dubai" → the visa answer, and one tap to work in the UAE).
+    also: tuple[str, ...] = ()
 
     def as_json(self) -> dict:
         return {
@@ -439,7 +443,18 @@ class Matcher:
             tuple(ranking[:5]),
             smalltalk,
             level,
+            self._named_country_topics(text, topic, ranking) if decision == "answer" else (),
         )
+
+    def _named_country_topics(self, text: str, topic: str | None, ranking: list[tuple[str, float]]) -> tuple[str, ...]:
+        """The country-specific topics of the countries the message names, best-scored first, when the
+        answer is about no country (an answer about one already is the country's page)."""
+        places = self.content.places
+        if not topic or topic in places.topic_countries:
+            return ()
+        named = places.topics_of(places.named(skeleton_words(text)[:MAX_QUERY_WORDS]))
+        scores = dict(ranking)
+        return tuple(sorted(named, key=lambda tid: (-scores.get(tid, 0.0), tid)))[:ALSO_TOPICS]
 
     def _conflicts(self, topics: list[tuple[str, float]], query: dict[str, float]) -> frozenset[str]:
         """The runners-up (second to fourth) whose signature word is in the message but unknown to the best topic."""

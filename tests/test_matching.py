@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot import wire
 from bot.config import PROJECT_ROOT, MatchThresholds
 from bot.dialogue import Dialogue
 from bot.i18n import I18n
@@ -250,3 +251,17 @@ def test_places_file_mistakes_are_reported_with_their_line(tmp_path):
     places, problems = read_places(path, {"work-russia"}, ["ru"])
     assert [line for line, _ in problems] == [3, 5]
     assert places.topics_of(places.named(skeleton_words("Орусияда"))) == {"work-russia"}
+
+
+def test_an_answer_about_no_country_offers_the_country_the_question_names(matcher):
+    decision = matcher.decide("какая виза нужна чтобы работать в Дубае")
+    assert (decision.decision, decision.topic) == ("answer", "prepare-visa-type"), decision.ranking
+    assert decision.also == ("work-uae",)
+    assert matcher.decide("what visa do I need to work in Korea").also == ()  # answered with the country's page
+    assert matcher.decide("какая виза нужна для работы").also == ()  # no country named
+
+
+def test_the_named_country_is_the_first_topic_offered_under_the_answer(real_dialogue):
+    turn = real_dialogue.text(UserState(lang="ru", home="KG", current="KG"), "какая виза нужна чтобы работать в Дубае")
+    offered = [b.data for m in turn.messages for row in m.buttons for b in row if b.label.startswith("↪")]
+    assert offered and offered[0] == wire.ShowTopic("work-uae").encode()

@@ -46,7 +46,13 @@ def answer(d: Dialogue, state: UserState, text: str, offer_switch: bool = True) 
         # After an emergency card the numbers are already on screen: don't repeat them.
         turn.add(
             *ui.topic_messages(
-                d, state, decision.topic, feedback=True, hotline=not decision.emergency, reminder=not decision.danger
+                d,
+                state,
+                decision.topic,
+                feedback=True,
+                hotline=not decision.emergency,
+                reminder=not decision.danger,
+                also=decision.also,
             )
         )
     elif decision.decision == "suggest":

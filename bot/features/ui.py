@@ -145,21 +145,25 @@ def browse(d: Dialogue, state: UserState) -> list[Message]:
 
 
 def topic_messages(
-    d: Dialogue, state: UserState, topic_id: str, feedback: bool = False, hotline: bool = True, reminder: bool = True
+    d: Dialogue,
+    state: UserState,
+    topic_id: str,
+    feedback: bool = False,
+    hotline: bool = True,
+    reminder: bool = True,
+    also: tuple[str, ...] = (),
 ) -> list[Message]:
     """A topic's answer with related topics (and 👍/👎), then the hotline card if the topic asks for it.
 
     ``reminder=False``: the emergency number is already above the answer, so only a full card that is due follows.
+    ``also``: topics the question pointed to besides this one (the country it names), offered first.
     """
     topic = d.content.topic(topic_id, lang(d, state))
     _ = gettext(d, state)
     if topic is None:
         return no_match(d, state)
-    buttons = [
-        (Button("↪ " + title(d, state, rid), wire.ShowTopic(rid).encode()),)
-        for rid in topic.related
-        if rid in d.content.topic_ids
-    ][:4]
+    offered = [rid for rid in dict.fromkeys((*also, *topic.related)) if rid in d.content.topic_ids and rid != topic.id]
+    buttons = [(Button("↪ " + title(d, state, rid), wire.ShowTopic(rid).encode()),) for rid in offered][:4]
     if feedback:
         buttons.append(
             (
