@@ -14,10 +14,12 @@ user's chosen language instead of switching to Kyrgyz.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 import numpy as np
 
@@ -105,13 +107,19 @@ ANSWERED_IN_RUSSIAN: dict[str, str] = {
 _COMMAND = re.compile(r"/\w+")
 
 
+def word_trigrams(word: str) -> list[str]:
+    """The trigrams of one skeleton word, padded with a space at each end."""
+    padded = f" {word} "
+    grams = [padded[i : i + 3] for i in range(len(padded) - 2)]
+    if len(word) <= 3:
+        grams.append(f"#{word}")  # short function words are telling on their own
+    return grams
+
+
 def trigrams(text: str) -> Iterable[str]:
+    """The trigrams the model counts, word by word in the text's order."""
     for word in skeleton(text).split():
-        padded = f" {word} "
-        for i in range(len(padded) - 2):
-            yield padded[i : i + 3]
-        if len(word) <= 3:
-            yield f"#{word}"  # short function words are telling on their own
+        yield from word_trigrams(word)
 
 
 class LanguageIdentifier:
@@ -146,12 +154,16 @@ class LanguageIdentifier:
             [[self.unseen[lang] for lang in self.languages]]
             + [[self.logp[lang].get(g, self.unseen[lang]) for lang in self.languages] for g in known]
         )
+        self._word_rows = lru_cache(maxsize=65536)(self._word_rows_uncached)
         # A message with no letters at all (emoji, digits) keeps the language the person chose.
         self.latin_default = "en" if "en" in self.languages else self.languages[0]
 
+    def _word_rows_uncached(self, word: str) -> tuple[int, ...]:
+        return tuple(self._row.get(g, 0) for g in word_trigrams(word))
+
     def scores(self, text: str, among: Iterable[str] | None = None) -> dict[str, float]:
         """Log-likelihood of the text's trigrams per language (only ``among`` these, when given)."""
-        rows = [self._row.get(g, 0) for g in trigrams(text)]
+        rows = list(itertools.chain.from_iterable(map(self._word_rows, skeleton(text).split())))
         # Every language at once: a row of the table per trigram, summed in the text's order.
         totals = np.add.reduce(self._table[rows], axis=0) if rows else np.zeros(len(self.languages))
         scores = {lang: float(totals[self._column[lang]]) for lang in (self.languages if among is None else among)}

@@ -197,6 +197,12 @@ class Matcher:
         self.signatures = self._topic_signatures(texts)
         self.keywords = self._topic_keywords(texts)
         self._nearest_word = lru_cache(maxsize=32768)(self._nearest_word_uncached)
+        self.named_topics = lru_cache(maxsize=256)(self._named_topics)  # asked twice for one message
+
+    def _named_topics(self, text: str) -> frozenset[str]:
+        """The country-specific topics of the countries ``text`` names."""
+        places = self.content.places
+        return places.topics_of(places.named(skeleton_words(text)[:MAX_QUERY_WORDS]))
 
     def _build_arrays(self) -> None:
         """The index as arrays, so a message is scored against every question in a few vector operations.
@@ -325,7 +331,7 @@ class Matcher:
         places = self.content.places
         if not places.topic_countries:
             return
-        named = places.topics_of(places.named(skeleton_words(text)[:MAX_QUERY_WORDS]))
+        named = self.named_topics(text)
         if named:
             favoured, bonus, penalty = named, NAMED_COUNTRY_BONUS, OTHER_COUNTRY_PENALTY
         else:
@@ -375,11 +381,12 @@ class Matcher:
         agreement /= AGREEING_QUESTIONS
         # Small-talk phrases are unrelated to each other: the best one speaks alone.
         agreement[self._is_smalltalk] = best[self._is_smalltalk, 0]
-        coverage = np.zeros(len(self.topic_order))
-        for s, w in query.items():
-            rows = self._stem_rows.get(s)
-            if rows is not None:
-                coverage[rows] += w
+        known = [(self._stem_rows[s], w) for s, w in query.items() if s in self._stem_rows]
+        coverage = np.bincount(
+            np.concatenate([rows for rows, _ in known]),
+            weights=np.repeat([w for _, w in known], [len(rows) for rows, _ in known]),
+            minlength=len(self.topic_order),
+        )
         scores = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * (coverage / query_weight))
         # The topics in the order their first question was found.
         first = np.full(len(self.topic_order), len(found))
@@ -452,7 +459,7 @@ class Matcher:
         places = self.content.places
         if not topic or topic in places.topic_countries:
             return ()
-        named = places.topics_of(places.named(skeleton_words(text)[:MAX_QUERY_WORDS]))
+        named = self.named_topics(text)
         scores = dict(ranking)
         return tuple(sorted(named, key=lambda tid: (-scores.get(tid, 0.0), tid)))[:ALSO_TOPICS]
 

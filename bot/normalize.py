@@ -11,6 +11,7 @@ The skeleton is Latin and lossy on purpose: it is only for comparison.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 
@@ -102,6 +103,12 @@ _REPEATS = re.compile(r"(\w)\1+")
 _BREVE = "\u0306"
 
 
+_I_BREVE = "и" + _BREVE
+_KEEP = "\ue000"  # a private-use character stands for "и" + breve while the other marks are dropped
+#: Every combining mark, to be deleted with ``str.translate`` (one pass in C).
+_COMBINING = {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
+
+
 #: One message is folded by the safety check, the language guess, the matcher and the place finder: the
 #: few latest are kept, so it is done once (a cache of recent messages, not of the whole traffic).
 @lru_cache(maxsize=256)
@@ -111,13 +118,8 @@ def fold(text: str) -> str:
     text = _APOSTROPHE.sub("", text.translate(SPECIAL_LETTERS))
     # Stress marks and other combining accents carry no meaning for matching; the breve of й is a
     # letter of its own (Uzbek "йўқ" is "yo'q"), so it stays.
-    decomposed = unicodedata.normalize("NFD", text)
-    kept = (
-        c
-        for i, c in enumerate(decomposed)
-        if not unicodedata.combining(c) or (c == _BREVE and i and decomposed[i - 1] == "и")
-    )
-    return unicodedata.normalize("NFC", "".join(kept))
+    decomposed = unicodedata.normalize("NFD", text).replace(_I_BREVE, _KEEP)
+    return unicodedata.normalize("NFC", decomposed.translate(_COMBINING).replace(_KEEP, _I_BREVE))
 
 
 @lru_cache(maxsize=65536)
