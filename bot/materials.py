@@ -714,7 +714,7 @@ def parse_request(
             raise MaterialsError(f"--topics: no topic {topic_id!r} in {display_path(str(content.root))}/")
     if not ids:
         raise MaterialsError("--topics: no topics given")
-    return chosen, ids, campaign, country.upper()
+    return chosen, ids, campaign.lower(), country.upper()  # the bot counts tags in lower case
 
 
 # --- share images for inline mode ---------------------------------------------------------

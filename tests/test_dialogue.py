@@ -40,6 +40,11 @@ def test_payload_parsing(dialogue):
     assert dialogue.parse_payload("<script>") == (None, None, None)
 
 
+def test_a_deep_link_retyped_in_capitals_opens_the_same_topic(dialogue):
+    assert dialogue.parse_payload("EN-Help-Hotline-SRC-Osh2026") == ("en", "help-hotline", "osh2026")
+    assert dialogue.parse_payload("HELP-HOTLINE") == (None, "help-hotline", None)
+
+
 def test_start_records_the_campaign(dialogue):
     turn = dialogue.start(UserState(), "en-help-hotline-src-osh2026", "ky")
     assert turn.state.lang == "en"

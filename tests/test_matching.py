@@ -265,3 +265,23 @@ def test_the_named_country_is_the_first_topic_offered_under_the_answer(real_dial
     turn = real_dialogue.text(UserState(lang="ru", home="KG", current="KG"), "какая виза нужна чтобы работать в Дубае")
     offered = [b.data for m in turn.messages for row in m.buttons for b in row if b.label.startswith("↪")]
     assert offered and offered[0] == wire.ShowTopic("work-uae").encode()
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("патент канча турат", "work-russia"),  # a topic keyword beats small talk about prices
+        ("patent kantip alam, kancha turat?", "work-russia"),
+        ("экзамен по русскому языку где сдать", "work-russia"),
+        ("3 ай болду айлык бербей жатат хозяин кийин берем дейт, эмне кылсам болот", "trouble-unpaid-wages"),
+        ("ish beruvchi pasportimni bermayapti yordam bering", "trouble-passport-taken"),
+    ],
+)
+def test_the_questions_the_issue_names_are_answered(matcher, message, topic):
+    decision = matcher.decide(message)
+    assert (decision.decision, decision.topic) == ("answer", topic), decision.ranking
+
+
+def test_a_passport_held_for_weeks_is_not_answered_as_wages_alone(matcher):
+    decision = matcher.decide("boss has had my passport for 3 weeks now, keeps saying next week")
+    assert decision.decision == "suggest" and "trouble-passport-taken" in decision.suggestions

@@ -26,6 +26,8 @@ def parse_payload(d: Dialogue, payload: str | None) -> tuple[str | None, str | N
     """(language, topic id, campaign tag) from a deep-link payload; unknown parts are ignored."""
     if not payload or not PAYLOAD.match(payload):
         return None, None, None
+    # Links get retyped from posters: "EN-Myth-Debt-src-OSH" is the same link as "en-myth-debt-src-osh".
+    payload = payload.lower()
     campaign = None
     if CAMPAIGN_SEPARATOR in f"-{payload}":
         payload, _sep, campaign = f"-{payload}".partition(CAMPAIGN_SEPARATOR)
