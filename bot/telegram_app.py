@@ -56,6 +56,7 @@ from bot.materials import MaterialsError, ShareImages
 from bot.replies import Erase, EraseChat, Event, Message, OpenCase, Subscribe, Turn, Unsubscribe, UserState
 from bot.services import Services
 from bot.subscriptions import should_unsubscribe
+from bot.telegram_updates import PerPersonUpdates
 from bot.wire import EventKind
 
 log = logging.getLogger(__name__)
@@ -548,7 +549,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .concurrent_updates(True)
+        .concurrent_updates(PerPersonUpdates())  # one person's updates in order, people side by side
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
