@@ -31,6 +31,7 @@ from cryptography.fernet import InvalidToken
 
 from bot.chats import fernet_for
 from bot.config import Config
+from bot.db import meta
 from bot.keys import KEY_CHECK, key_check, load_secret, secret_path, write_private
 
 REKEYED_TABLES = ("events", "user_days", "deliveries")
@@ -89,10 +90,7 @@ def rotate(config: Config) -> list[str]:
                     f" WHERE user_hash IN (SELECT old FROM rekey)"
                 )
             counts["tracked"] = db.execute("DELETE FROM tracked").rowcount
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (KEY_CHECK, key_check(new)),
-            )
+            meta.sqlite_set(db, KEY_CHECK, key_check(new))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
