@@ -58,3 +58,11 @@ async def test_erasure_forgets_the_persons_deliveries(engine):
         await broadcasts.erase(db, "a", before=3.0)  # c2's row was written after the request
         assert await broadcasts.queued(db, "c1") == ["b"]
         assert await broadcasts.queued(db, "c2") == ["a"]
+
+
+async def test_a_rotation_moves_deliveries_to_the_new_pseudonym(engine):
+    async with engine.transaction() as db:
+        await broadcasts.enqueue(db, "c1", ["a", "b"], at=1.0)
+        await broadcasts.rename(db, {"a": "z"})
+        assert await broadcasts.people(db) == {"z", "b"}
+        assert await broadcasts.claim(db, "c1", "z", at=2.0)  # the row moved with its status

@@ -42,3 +42,12 @@ async def test_retention_and_erasure_forget_cases(engine):
     async with engine.reading() as db:
         found = {case: await cases.find(db, case) for case in ("OLDCASE1", "NEWCASE1", "NEWCASE2", "LATECASE")}
     assert [case for case, row in found.items() if row] == ["NEWCASE1", "LATECASE"]
+
+
+async def test_a_rotation_reseals_a_case_under_the_new_hash(engine):
+    async with engine.transaction() as db:
+        await cases.add(db, "ABCDEFGH", "old", "old-seal", "ky", at=1.0)
+        assert await cases.everyone(db) == [("ABCDEFGH", "old", "old-seal")]
+        await cases.reseal(db, "ABCDEFGH", "new", "new-seal")
+        assert await cases.everyone(db) == [("ABCDEFGH", "new", "new-seal")]
+        assert await cases.find(db, "ABCDEFGH") == ("new-seal", "ky")

@@ -68,3 +68,13 @@ async def test_retention_deletes_old_events_and_days_in_chunks(engine):
     assert rows.day_users == {"2026-03-02": 1}
     async with engine.reading() as db:
         assert (await (await db.execute("SELECT count(*) FROM events")).fetchone())[0] == 1
+
+
+async def test_a_rotation_moves_every_event_and_day_of_a_person_to_the_new_pseudonym(engine):
+    async with engine.transaction() as db:
+        await events.add(db, [question(DAY1, "a", "answer"), question(DAY2, "a", "none"), question(DAY1, "b", "none")])
+        assert await events.people(db) == {"a", "b"}
+        await events.rename(db, {"a": "z", "b": "y"})
+        assert await events.people(db) == {"z", "y"}
+    rows = await report(engine)
+    assert rows.users == 2 and rows.day_users == {"2026-03-02": 2, "2026-03-03": 1}  # the counts do not change

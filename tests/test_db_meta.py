@@ -8,11 +8,15 @@ import sqlite3
 from bot.db import meta
 
 
-async def test_the_first_value_kept_is_the_one_every_instance_reads(engine):
+async def test_the_first_value_kept_is_the_one_every_instance_reads_until_it_is_replaced(engine):
     async with engine.transaction() as db:
         assert await meta.keep_first(db, "key_check", "first") == "first"
     async with engine.transaction() as db:
         assert await meta.keep_first(db, "key_check", "second") == "first"  # a second secret is not recorded
+    async with engine.transaction() as db:
+        await meta.put(db, "key_check", "rotated")  # a secret rotation replaces it on purpose
+    async with engine.transaction() as db:
+        assert await meta.keep_first(db, "key_check", "third") == "rotated"
 
 
 def test_the_sqlite_twins_work_on_a_file_the_engine_has_not_opened(tmp_path):
@@ -21,7 +25,5 @@ def test_the_sqlite_twins_work_on_a_file_the_engine_has_not_opened(tmp_path):
         assert meta.sqlite_get(db, "key_check") is None  # no table yet
         assert meta.sqlite_keep_first(db, "key_check", "first") == "first"
         assert meta.sqlite_keep_first(db, "key_check", "second") == "first"
-        meta.sqlite_set(db, "key_check", "rotated")
-        db.commit()
     with contextlib.closing(sqlite3.connect(path)) as db:
-        assert meta.sqlite_get(db, "key_check") == "rotated"
+        assert meta.sqlite_get(db, "key_check") == "first"

@@ -35,3 +35,14 @@ async def test_erasure_forgets_settings_up_to_the_request_and_keeps_later_ones(e
     async with engine.reading() as db:
         assert await settings.read(db, "early") is None
         assert await settings.read(db, "late") == UserState("ky")
+
+
+async def test_a_rotation_keeps_and_moves_only_the_people_it_can_rekey(engine):
+    async with engine.transaction() as db:
+        await settings.save(
+            db, [("old-a", UserState("ru")), ("old-b", UserState("ky")), ("old-c", UserState("tg"))], 1.0
+        )
+        assert await settings.keep_only(db, {"old-a"}) == 2
+        await settings.rename(db, {"old-a": "new-a"})
+    async with engine.reading() as db:
+        assert [await settings.read(db, user) for user in ("new-a", "old-a", "old-b")] == [UserState("ru"), None, None]

@@ -34,3 +34,10 @@ async def test_erasure_keeps_a_subscription_made_after_the_request(engine):
         await subscribers.erase(db, "after", before=200.0)
     async with engine.reading() as db:
         assert await subscribers.everyone(db) == [("after", "chat-b", "ru")]
+
+
+async def test_a_rotation_reseals_a_subscription_under_the_new_hash(engine):
+    async with engine.transaction() as db:
+        await subscribers.subscribe(db, "old", "old-seal", "ru", at=1.0)
+        await subscribers.reseal(db, "old", "new", "new-seal")
+        assert await subscribers.everyone(db) == [("new", "new-seal", "ru")]

@@ -31,3 +31,11 @@ async def test_forget_prune_and_erase(engine):
     async with engine.reading() as db:
         kept = {chat: await tracked.since(db, chat, after=0.0) for chat in ("chat-a", "chat-b", "chat-c")}
     assert kept == {"chat-a": [], "chat-b": [4], "chat-c": [6]}
+
+
+async def test_a_rotation_forgets_every_id(engine):
+    async with engine.transaction() as db:
+        await tracked.add(db, "chat-a", [1, 2], at=100.0)
+        await tracked.add(db, "chat-b", [3], at=100.0)
+        assert await tracked.forget_everything(db) == 3
+        assert await tracked.since(db, "chat-a", after=0.0) == []

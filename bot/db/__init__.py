@@ -10,11 +10,12 @@
 - tracked.py     `tracked`: message ids of private chats for a quick exit (48 h)
 - meta.py        `meta`: the hash secret's key check
 - erasure.py     the one erasure, composed of the repositories above that hold people
+- rekey.py       moving a table's rows to new user hashes, for the repositories' ``rename`` (secret rotation)
 
 A repository is the only code with SQL for its tables: functions taking a
 `Connection`, so a caller composes several in one transaction. The modules
 that use them (usage_log, chats, handoff, subscriptions, broadcast, keys,
-services) add caching, batching, sealing and retries, never SQL.
+rotate, services, stats) add caching, batching, sealing and retries, never SQL.
 """
 
 from bot.db.engine import (

@@ -10,9 +10,10 @@ itself is bot/broadcast.py's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from bot.db.engine import Connection
+from bot.db.rekey import rename_users
 
 #: The tables this repository owns.
 TABLES = ("deliveries", "campaign_locks")
@@ -95,6 +96,17 @@ async def renew(db: Connection, campaign: str, owner: str, expires: float) -> bo
 async def unlock(db: Connection, campaign: str, owner: str) -> None:
     """Release the lock row if ``owner`` still holds it."""
     await db.execute("DELETE FROM campaign_locks WHERE campaign = ? AND owner = ?", (campaign, owner))
+
+
+async def people(db: Connection) -> set[str]:
+    """Every user hash with a delivery: pseudonyms a secret rotation re-draws."""
+    rows = await (await db.execute("SELECT DISTINCT user_hash FROM deliveries")).fetchall()
+    return {user for (user,) in rows}
+
+
+async def rename(db: Connection, renames: Mapping[str, str]) -> None:
+    """Move deliveries to new hashes (old → new), in one pass (a secret rotation)."""
+    await rename_users(db, "deliveries", renames)
 
 
 async def erase(db: Connection, user_hash: str, before: float, chat: str | None = None) -> None:

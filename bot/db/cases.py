@@ -27,6 +27,17 @@ async def find(db: Connection, case: str) -> tuple[str, str] | None:
     return (row[0], row[1]) if row else None
 
 
+async def everyone(db: Connection) -> list[tuple[str, str, str]]:
+    """(case, user hash, sealed chat) of every open case: what a secret rotation re-seals."""
+    rows = await (await db.execute("SELECT id, user_hash, chat FROM cases")).fetchall()
+    return [(case, user_hash, chat) for case, user_hash, chat in rows]
+
+
+async def reseal(db: Connection, case: str, new_user_hash: str, sealed_chat: str) -> None:
+    """Move an open case to a new hash and a chat sealed under a new secret (a secret rotation)."""
+    await db.execute("UPDATE cases SET user_hash = ?, chat = ? WHERE id = ?", (new_user_hash, sealed_chat, case))
+
+
 async def close(db: Connection, case: str) -> bool:
     """Forget a case and its sealed chat, so later replies are refused; False if it was not open."""
     return (await db.execute("DELETE FROM cases WHERE id = ?", (case,))).rowcount > 0

@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.db.engine import Connection
+from bot.db.rekey import rename_users
 from bot.replies import Event
 
 #: The tables this repository owns.
@@ -100,6 +101,20 @@ async def purge_chunk(db: Connection, before: float, limit: int) -> int:
         "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < ? LIMIT ?)", (before, limit)
     )
     return cursor.rowcount
+
+
+async def people(db: Connection) -> set[str]:
+    """Every user hash the log and the roll-ups hold: the pseudonyms a secret rotation re-draws."""
+    found: set[str] = set()
+    for table in ("events", "user_days"):
+        found |= {user for (user,) in await (await db.execute(f"SELECT DISTINCT user_hash FROM {table}")).fetchall()}
+    return found
+
+
+async def rename(db: Connection, renames: Mapping[str, str]) -> None:
+    """Move events and roll-up days to new hashes (old → new), in one pass per table (a secret rotation)."""
+    for table in ("events", "user_days"):
+        await rename_users(db, table, renames)
 
 
 # --- the report's read model ---------------------------------------------------------------

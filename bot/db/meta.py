@@ -44,9 +44,9 @@ def sqlite_keep_first(db: sqlite3.Connection, key: str, value: str) -> str:
     return value
 
 
-def sqlite_set(db: sqlite3.Connection, key: str, value: str) -> None:
-    """Replace the value under ``key`` in the caller's SQLite transaction (a secret rotation)."""
-    db.execute(
+async def put(db: Connection, key: str, value: str) -> None:
+    """Replace the value under ``key`` in the caller's transaction (a secret rotation's new key check)."""
+    await db.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )

@@ -6,9 +6,10 @@ writes; this module only says how a person's settings are kept and erased.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 from bot.db.engine import Connection
+from bot.db.rekey import rename_users
 from bot.replies import UserState
 
 #: The tables this repository owns.
@@ -40,6 +41,20 @@ async def save(db: Connection, settings: Iterable[tuple[str, UserState]], at: fl
         " asking=excluded.asking, updated=excluded.updated",
         [(user, s.lang, s.home, s.current, s.stage, s.going, s.asking, at) for user, s in settings],
     )
+
+
+async def keep_only(db: Connection, users: Collection[str]) -> int:
+    """Forget the settings of everyone not in ``users`` (a rotation cannot re-key them); how many were forgotten."""
+    kept = set(users)
+    everyone = [user for (user,) in await (await db.execute("SELECT user_hash FROM users")).fetchall()]
+    forgotten = [(user,) for user in everyone if user not in kept]
+    await db.executemany("DELETE FROM users WHERE user_hash = ?", forgotten)
+    return len(forgotten)
+
+
+async def rename(db: Connection, renames: Mapping[str, str]) -> None:
+    """Move settings to new hashes (old → new), e.g. a subscriber's after a secret rotation."""
+    await rename_users(db, "users", renames)
 
 
 async def erase(db: Connection, user_hash: str, before: float, chat: str | None = None) -> None:

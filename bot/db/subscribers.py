@@ -33,6 +33,13 @@ async def everyone(db: Connection) -> list[tuple[str, str, str]]:
     return [(user_hash, chat, lang) for user_hash, chat, lang in rows]
 
 
+async def reseal(db: Connection, user_hash: str, new_user_hash: str, sealed_chat: str) -> None:
+    """Move a subscription to a new hash and a chat sealed under a new secret (a secret rotation)."""
+    await db.execute(
+        "UPDATE subscribers SET user_hash = ?, chat = ? WHERE user_hash = ?", (new_user_hash, sealed_chat, user_hash)
+    )
+
+
 async def erase(db: Connection, user_hash: str, before: float, chat: str | None = None) -> None:
     """Forget a subscription made up to ``before``; one made after the erasure request stays."""
     await db.execute("DELETE FROM subscribers WHERE user_hash = ? AND since <= ?", (user_hash, before))

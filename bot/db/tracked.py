@@ -40,6 +40,11 @@ async def prune(db: Connection, before: float) -> int:
     return (await db.execute("DELETE FROM tracked WHERE ts < ?", (before,))).rowcount
 
 
+async def forget_everything(db: Connection) -> int:
+    """Forget every kept id (they are filed under the old secret's chat hash after a rotation); how many."""
+    return (await db.execute("DELETE FROM tracked")).rowcount
+
+
 async def erase(db: Connection, user_hash: str, before: float, chat: str | None = None) -> None:
     """Forget the ids of the person's private ``chat`` kept up to ``before`` (rows know no user, only a chat)."""
     if chat is not None:
