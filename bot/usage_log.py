@@ -31,6 +31,7 @@ import aiosqlite
 import asyncpg
 
 from bot import metrics
+from bot.chats import TRACKED_KEPT_FOR
 from bot.db import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -64,7 +65,6 @@ WRITER_BUSY_TIMEOUT = 2.0  # the writer is off the reply path: it may wait out a
 WRITE_ATTEMPTS = 3
 PURGE_CHUNK = 2000  # rows per purge transaction, so the bot's writes slip in between
 PURGE_PAUSE = 0.02
-TRACKED_KEPT_FOR = 48 * 3600  # the purge also forgets quick-exit ids Telegram no longer lets the bot delete
 TEXT_KEPT_FOR = frozenset({"none", "suggest"})
 #: Small talk that brushes the person off ("I only answer questions about work abroad"): maybe a topic we lack.
 BRUSH_OFF_INTENTS = frozenset({"offtopic", "complaint"})
