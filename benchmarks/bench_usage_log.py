@@ -21,10 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import Config
 from bot.content import load_content
+from bot.db.schema import ROLLUP_BACKFILL
 from bot.matching import Matcher
 from bot.replies import Event, UserState
 from bot.stats import build_report
-from bot.usage_log import ROLLUP_BACKFILL, UsageLog, migrate
+from bot.usage_log import UsageLog, migrate
 
 
 async def sustained(folder: Path, count: int) -> None:

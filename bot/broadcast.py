@@ -10,7 +10,9 @@ lock (released by the server when its holder's connection dies) keeps a second
 terminal, an overlapping cron or another instance from sending it too.
 
 No Telegram here: the adapter passes a ``send(chat_id, html)`` that raises
-`Blocked`, `RetryAfter` or `Failed` (see bot/broadcast_telegram.py).
+`Blocked`, `RetryAfter` or `Failed` (see bot/broadcast_telegram.py). No SQL
+either: deliveries and lock rows are `bot.db.broadcasts`'. Time comes from
+an injected `Clock`, so tests run a broadcast without waiting through it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.db import Connection
+from bot.db import broadcasts
 from bot.markup import render
 from bot.subscriptions import Subscriber, Subscriptions
 
@@ -70,15 +72,33 @@ class Failed(Exception):
 Send = Callable[[int, str], Awaitable[object]]
 
 
+@dataclass(frozen=True)
+class Clock:
+    """Where a broadcast gets its time: pauses between sends, the lock's renewal, the rows' timestamps.
+
+    Tests pass one that records the pauses and advances a fake time instead of sleeping.
+    """
+
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+    monotonic: Callable[[], float] = time.monotonic  # durations: the report's seconds, when to renew the lock
+    now: Callable[[], float] = time.time  # wall time kept in the database: lock expiry, delivery updates
+
+
+SYSTEM_CLOCK = Clock()
+
+
 # --- campaigns -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Campaign:
+    """A message to every subscriber, one text per language, under an id that makes a re-run resume it."""
+
     id: str
     messages: dict[str, str]  # lang -> Telegram HTML
 
     def message_for(self, lang: str) -> str | None:
+        """The text for a subscriber's language, else Russian, English or any: nobody is skipped for a language."""
         for candidate in (lang, *FALLBACK_LANGUAGES, *sorted(self.messages)):
             if candidate in self.messages:
                 return self.messages[candidate]
@@ -86,7 +106,7 @@ class Campaign:
 
 
 class CampaignError(ValueError):
-    pass
+    """A campaign file that cannot be sent as it is; the message names the file and the problem."""
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -127,6 +147,8 @@ def weekly_myth_due(now: dt.datetime, hour: int = WEEKLY_HOUR) -> bool:
 
 @dataclass
 class DeliveryReport:
+    """What a run did, for the operator: recipients by status and language, flood waits, time taken."""
+
     campaign: str
     statuses: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
@@ -136,6 +158,7 @@ class DeliveryReport:
     busy: bool = False  # another run holds the campaign: this one sent nothing
 
     def lines(self) -> list[str]:
+        """The report as terminal lines, with what "unknown" means when a crash left some."""
         total = sum(self.statuses.values())
         head = "dry run" if self.dry_run else f"{self.seconds:.1f} s"
         lines = [f"broadcast {self.campaign}: {total} recipients ({head})"]
@@ -153,10 +176,15 @@ class DeliveryReport:
 
 
 class Broadcaster:
-    def __init__(self, subscriptions: Subscriptions, send: Send, rate: float = DEFAULT_RATE):
+    """Sends a campaign to every subscriber at most once, at ``rate`` messages a second, one run per campaign."""
+
+    def __init__(
+        self, subscriptions: Subscriptions, send: Send, rate: float = DEFAULT_RATE, clock: Clock = SYSTEM_CLOCK
+    ):
         self.subscriptions = subscriptions
         self.database = subscriptions.database
         self.send = send
+        self.clock = clock
         self.interval = 1.0 / rate
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._renewed = 0.0
@@ -186,7 +214,7 @@ class Broadcaster:
             return report
         try:
             queued = await self._prepare(campaign.id, list(subscribers), catch_up)
-            started = time.monotonic()
+            started = self.clock.monotonic()
             for done, user in enumerate(queued, start=1):
                 await self._renew(campaign.id)
                 subscriber = subscribers.get(user)
@@ -195,32 +223,18 @@ class Broadcaster:
                     await self._mark(campaign.id, user, status)
                 if progress:
                     progress(done, len(queued))
-            report.seconds = time.monotonic() - started
+            report.seconds = self.clock.monotonic() - started
         finally:
             await self._unlock(campaign.id)
         await self._count(campaign.id, report)
         return report
 
     async def _prepare(self, campaign: str, users: list[str], catch_up: bool) -> list[str]:
-        async def work(db: Connection) -> list[str]:
-            started = await (
-                await db.execute("SELECT 1 FROM deliveries WHERE campaign = ? LIMIT 1", (campaign,))
-            ).fetchone()
-            if not (catch_up and started):
-                await db.executemany(
-                    "INSERT INTO deliveries (campaign, user_hash, status, updated)"
-                    " VALUES (?, ?, 'queued', ?) ON CONFLICT DO NOTHING",
-                    [(campaign, user, time.time()) for user in users],
-                )
-            await db.execute(
-                "UPDATE deliveries SET status = 'unknown' WHERE campaign = ? AND status = 'sending'", (campaign,)
-            )
-            rows = await (
-                await db.execute(
-                    "SELECT user_hash FROM deliveries WHERE campaign = ? AND status = 'queued'", (campaign,)
-                )
-            ).fetchall()
-            return [user for (user,) in rows]
+        async def work(db) -> list[str]:
+            if not (catch_up and await broadcasts.started(db, campaign)):
+                await broadcasts.enqueue(db, campaign, users, self.clock.now())
+            await broadcasts.give_up_sending(db, campaign)
+            return await broadcasts.queued(db, campaign)
 
         return await self.database.run(work)
 
@@ -231,7 +245,7 @@ class Broadcaster:
             return "failed"
         attempts = 0
         while True:
-            await asyncio.sleep(self.interval)
+            await self.clock.sleep(self.interval)
             # Only the request itself is "sending": a crash there leaves the outcome unknown.
             if not await self._claim(campaign.id, subscriber.user_hash):
                 return None
@@ -242,7 +256,7 @@ class Broadcaster:
             except RetryAfter as error:  # certainly not delivered: safe to send again after the wait
                 await self._mark(campaign.id, subscriber.user_hash, "queued")
                 report.retry_after_waits += 1
-                await asyncio.sleep(error.seconds)
+                await self.clock.sleep(error.seconds)
             except Blocked:  # blocked the bot: honour it as an unsubscribe
                 await self.subscriptions.unsubscribe(subscriber.user_hash)
                 return "blocked"
@@ -252,7 +266,7 @@ class Broadcaster:
                     log.warning("broadcast to one subscriber failed: %s", error)
                     return "failed"
                 await self._mark(campaign.id, subscriber.user_hash, "queued")
-                await asyncio.sleep(self.interval * 4 * attempts)
+                await self.clock.sleep(self.interval * 4 * attempts)
 
     # --- the database -------------------------------------------------------------------
 
@@ -267,72 +281,37 @@ class Broadcaster:
             self._advisory = stack
             return True
 
-        async def work(db: Connection) -> bool:
-            now = time.time()
-            await db.execute("DELETE FROM campaign_locks WHERE campaign = ? AND expires < ?", (campaign, now))
-            cursor = await db.execute(
-                "INSERT INTO campaign_locks (campaign, owner, expires) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                (campaign, self.owner, now + LOCK_SECONDS),
-            )
-            return cursor.rowcount == 1
-
-        locked = await self.database.run(work)
-        self._renewed = time.monotonic()
+        now = self.clock.now()
+        locked = await self.database.run(lambda db: broadcasts.lock(db, campaign, self.owner, now, LOCK_SECONDS))
+        self._renewed = self.clock.monotonic()
         return locked
 
     async def _renew(self, campaign: str) -> None:
-        if self._advisory is not None or time.monotonic() - self._renewed < LOCK_SECONDS / 4:
+        if self._advisory is not None or self.clock.monotonic() - self._renewed < LOCK_SECONDS / 4:
             return
-
-        async def work(db: Connection) -> int:
-            cursor = await db.execute(
-                "UPDATE campaign_locks SET expires = ? WHERE campaign = ? AND owner = ?",
-                (time.time() + LOCK_SECONDS, campaign, self.owner),
-            )
-            return cursor.rowcount
-
-        if not await self.database.run(work):
+        expires = self.clock.now() + LOCK_SECONDS
+        if not await self.database.run(lambda db: broadcasts.renew(db, campaign, self.owner, expires)):
             raise RuntimeError(f"broadcast {campaign}: the lock was lost (paused too long?); stopping")
-        self._renewed = time.monotonic()
+        self._renewed = self.clock.monotonic()
 
     async def _unlock(self, campaign: str) -> None:
         if self._advisory is not None:
             stack, self._advisory = self._advisory, None
             await stack.aclose()
             return
-
-        async def work(db: Connection) -> None:
-            await db.execute("DELETE FROM campaign_locks WHERE campaign = ? AND owner = ?", (campaign, self.owner))
-
         try:
-            await self.database.run(work)
+            await self.database.run(lambda db: broadcasts.unlock(db, campaign, self.owner))
         except Exception as error:  # it expires on its own
             log.warning("broadcast %s: lock not released (%s); it expires in %d s", campaign, error, LOCK_SECONDS)
 
     async def _claim(self, campaign: str, user: str) -> bool:
         """queued → sending, only if still queued: a row is never sent by two runs."""
-
-        async def work(db: Connection) -> bool:
-            cursor = await db.execute(
-                "UPDATE deliveries SET status = 'sending', updated = ?"
-                " WHERE campaign = ? AND user_hash = ? AND status = 'queued'",
-                (time.time(), campaign, user),
-            )
-            return cursor.rowcount == 1
-
-        return await self.database.run(work)
+        now = self.clock.now()
+        return await self.database.run(lambda db: broadcasts.claim(db, campaign, user, now))
 
     async def _mark(self, campaign: str, user: str, status: str) -> None:
-        async def work(db: Connection) -> None:
-            await db.execute(
-                "UPDATE deliveries SET status = ?, updated = ? WHERE campaign = ? AND user_hash = ?",
-                (status, time.time(), campaign, user),
-            )
-
-        await self.database.run(work)
+        now = self.clock.now()
+        await self.database.run(lambda db: broadcasts.mark(db, campaign, user, status, now))
 
     async def _count(self, campaign: str, report: DeliveryReport) -> None:
-        rows = await self.database.fetch(
-            "SELECT status, count(*) FROM deliveries WHERE campaign = ? GROUP BY status", (campaign,)
-        )
-        report.statuses = Counter(dict(rows))
+        report.statuses = Counter(await self.database.read(lambda db: broadcasts.counts(db, campaign), {}))

@@ -9,6 +9,8 @@ filed under a keyed hash of the chat, never the chat id itself.
 Writes that a person is told about (subscribed, erased, sent to a volunteer)
 go through `Database.run`: one transaction at a time on its own connection,
 waiting out a lock and retried with backoff, and it says whether it landed.
+The SQL is the repositories' in `bot.db` (here: `bot.db.tracked`); the
+stores below seal and open chat ids and handle failures.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import TypeVar
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from bot.db import Connection, DatabaseError, Engine, IntegrityError, open_engine, redacted
+from bot.db import Connection, DatabaseError, Engine, IntegrityError, open_engine, redacted, tracked
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class Database:
 
     @property
     def available(self) -> bool:
+        """Whether a database opened at all; without one nothing is kept and the person is told so."""
         return self.db is not None
 
     @property
@@ -89,17 +92,19 @@ class Database:
                 await asyncio.sleep(backoff[attempt])
         raise WriteFailed(str(last))
 
-    async def fetch(self, sql: str, params: tuple = ()) -> list[tuple]:
-        """Read rows; an unavailable database reads as empty."""
+    async def read(self, work: Callable[[Connection], Awaitable[T]], default: T) -> T:
+        """Run a repository read; an unavailable or failing database reads as ``default`` (nothing kept)."""
         if self.db is None:
-            return []
+            return default
         try:
-            return await self.db.fetch(sql, params)
+            async with self.db.reading() as db:
+                return await work(db)
         except DatabaseError as error:
             log.warning("database read failed (%s)", error)
-            return []
+            return default
 
     async def close(self) -> None:
+        """Close the engine (the bot at shutdown, a command-line store when done)."""
         if self.db is not None:
             await self.db.close()
             self.db = None
@@ -111,6 +116,7 @@ def chat_key(secret: bytes, chat_id: int) -> str:
 
 
 def fernet_for(secret: bytes) -> Fernet:
+    """The sealing key for chat ids, derived from the hash secret: without the secret a sealed chat is noise."""
     key = hmac.new(secret, b"safar subscribers", hashlib.sha256).digest()
     return Fernet(base64.urlsafe_b64encode(key))
 
@@ -136,13 +142,16 @@ class ChatStore:
         return store
 
     async def close(self) -> None:
+        """Close the database only if this store opened it (the bot's shared one closes with the services)."""
         if self._owns_database:
             await self.database.close()
 
     def seal(self, chat_id: int) -> str:
+        """The chat id encrypted for the database: only a holder of the secret can write to it."""
         return self._fernet.encrypt(str(chat_id).encode()).decode()
 
     def open_seal(self, token: str) -> int | None:
+        """The chat id of a sealed token; None (and a warning) for one sealed under another secret."""
         try:
             return int(self._fernet.decrypt(token.encode()))
         except (InvalidToken, ValueError):
@@ -150,6 +159,7 @@ class ChatStore:
             return None
 
     def chat_key(self, chat_id: int) -> str:
+        """The keyed hash a chat's rows are filed under (see the module function)."""
         return chat_key(self._secret, chat_id)
 
 
@@ -165,14 +175,8 @@ class TrackedMessages(ChatStore):
         if not message_ids:
             return True
 
-        async def work(db: Connection) -> None:
-            await db.executemany(
-                "INSERT INTO tracked (chat, message_id, ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                [(key, int(message_id), now) for message_id in message_ids],
-            )
-
         try:
-            await self.database.run(work, backoff=(0.1,))
+            await self.database.run(lambda db: tracked.add(db, key, message_ids, now), backoff=(0.1,))
             return True
         except WriteFailed as error:
             log.warning("quick exit: a message id could not be kept (%s)", error)
@@ -180,33 +184,23 @@ class TrackedMessages(ChatStore):
 
     async def recent(self, chat_id: int, now: float | None = None) -> list[int]:
         """The ids still deletable (younger than 47 hours), oldest first."""
-        cutoff = (now or time.time()) - DELETABLE_FOR
-        rows = await self.database.fetch(
-            "SELECT message_id FROM tracked WHERE chat = ? AND ts > ? ORDER BY message_id",
-            (self.chat_key(chat_id), cutoff),
-        )
-        return [row[0] for row in rows]
+        key, cutoff = self.chat_key(chat_id), (now or time.time()) - DELETABLE_FOR
+        return await self.database.read(lambda db: tracked.since(db, key, cutoff), [])
 
     async def forget(self, chat_id: int) -> bool:
+        """Forget a chat's ids once a quick exit has deleted its messages; False if it could not be written."""
         key = self.chat_key(chat_id)
-
-        async def work(db: Connection) -> None:
-            await db.execute("DELETE FROM tracked WHERE chat = ?", (key,))
-
         try:
-            await self.database.run(work)
+            await self.database.run(lambda db: tracked.forget(db, key))
             return True
         except WriteFailed as error:
             log.warning("quick exit: message ids not forgotten (%s)", error)
             return False
 
     async def prune(self, now: float | None = None) -> int:
+        """Forget ids older than 48 hours (no longer deletable); how many. Run by the services' retry loop."""
         cutoff = (now or time.time()) - TRACKED_KEPT_FOR
-
-        async def work(db: Connection) -> int:
-            return (await db.execute("DELETE FROM tracked WHERE ts < ?", (cutoff,))).rowcount
-
         try:
-            return await self.database.run(work)
+            return await self.database.run(lambda db: tracked.prune(db, cutoff))
         except WriteFailed:
             return 0

@@ -15,7 +15,8 @@ import secrets
 import time
 
 from bot.chats import ChatStore, WriteFailed
-from bot.db import Connection, IntegrityError
+from bot.db import IntegrityError
+from bot.db import cases as case_rows
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,13 @@ NEW_CASE_ATTEMPTS = 5
 
 
 def new_case_id() -> str:
+    """A random case number in the unambiguous alphabet: operators read it aloud and type it."""
     return "".join(secrets.choice(CASE_ALPHABET) for _ in range(CASE_LENGTH))
 
 
 class Cases(ChatStore):
+    """Open cases with their sealed chats: the only way a volunteer's answer finds the person."""
+
     async def open_case(self, user_hash: str, chat_id: int, lang: str, case: str | None = None) -> str | None:
         """A new case with a number no other case has; None if it could not be kept (tell the person).
 
@@ -42,15 +46,10 @@ class Cases(ChatStore):
         proposed = case
         for _ in range(1 if proposed else NEW_CASE_ATTEMPTS):
             case = proposed or new_case_id()
-
-            async def work(db: Connection, case: str = case) -> None:
-                await db.execute(
-                    "INSERT INTO cases (id, user_hash, chat, lang, created) VALUES (?, ?, ?, ?, ?)",
-                    (case, user_hash, sealed, lang, time.time()),
-                )
-
             try:
-                await self.database.run(work)
+                await self.database.run(
+                    lambda db, case=case: case_rows.add(db, case, user_hash, sealed, lang, time.time())
+                )
                 return case
             except IntegrityError:
                 continue  # that number is taken: draw another
@@ -62,22 +61,19 @@ class Cases(ChatStore):
     async def close_case(self, case: str) -> bool:
         """Close a case: its sealed chat is forgotten and later replies are refused. False if not kept."""
 
-        async def work(db: Connection) -> int:
-            return (await db.execute("DELETE FROM cases WHERE id = ?", (case,))).rowcount
-
         try:
-            return await self.database.run(work) > 0
+            return await self.database.run(lambda db: case_rows.close(db, case))
         except WriteFailed as error:
             log.warning("a case could not be closed (%s)", error)
             return False
 
     async def find(self, case: str) -> tuple[int, str] | None:
         """The chat and language of a case, if it is still open."""
-        rows = await self.database.fetch("SELECT chat, lang FROM cases WHERE id = ?", (case,))
-        if not rows:
+        found = await self.database.read(lambda db: case_rows.find(db, case), None)
+        if found is None:
             return None
-        chat_id = self.open_seal(rows[0][0])
-        return (chat_id, rows[0][1]) if chat_id is not None else None
+        chat_id = self.open_seal(found[0])
+        return (chat_id, found[1]) if chat_id is not None else None
 
 
 def operator_card(case: str, text: str, lang: str, home: str | None, current: str | None, urgent: bool) -> str:

@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Config, Secret
+from bot.db import meta
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +37,12 @@ class SecretError(RuntimeError):
 
 
 def secret_path(db_path: Path) -> Path:
+    """Where a generated hash secret is kept: beside the database, so a backup takes both."""
     return db_path.with_name(db_path.name + ".secret")
 
 
 def webhook_secret_path(db_path: Path) -> Path:
+    """Where a generated webhook token is kept, so a restart re-registers the same one."""
     return db_path.with_name(db_path.name + ".webhook-secret")
 
 
@@ -118,9 +121,9 @@ def _sealed_data(db_path: Path) -> bool:
         return False
     try:
         with contextlib.closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)) as db:
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if "meta" in tables and db.execute("SELECT 1 FROM meta WHERE key = ?", (KEY_CHECK,)).fetchone():
+            if meta.sqlite_get(db, KEY_CHECK) is not None:
                 return True
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             return any(db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in SEALED_TABLES if t in tables)
     except sqlite3.Error as error:
         raise SecretError(
@@ -139,16 +142,11 @@ def verify_secret(secret: bytes, db_path: Path, source: str) -> None:
     mine = key_check(secret)
     try:
         with contextlib.closing(sqlite3.connect(db_path, timeout=5)) as db:
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            row = db.execute("SELECT value FROM meta WHERE key = ?", (KEY_CHECK,)).fetchone()
-            if row is None:
-                db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (KEY_CHECK, mine))
-                db.commit()
-                return
+            kept = meta.sqlite_keep_first(db, KEY_CHECK, mine)
     except sqlite3.Error as error:  # a read-only or locked database: nothing to compare with, nothing written
         log.warning("the secret could not be checked against %s (%s)", db_path, error)
         return
-    if not hmac.compare_digest(row[0], mine):
+    if not hmac.compare_digest(kept, mine):
         raise SecretError(
             f"{source} is not the secret the data in {db_path} was sealed with: restore the right one "
             f"(a backup of {secret_path(db_path).name}, or the old SAFAR_HASH_SECRET). If a `secret rotate` "
@@ -162,13 +160,7 @@ async def check_secret_in(database, secret: bytes) -> None:
     Raises SecretError when the data there was sealed with another secret.
     """
     mine = key_check(secret)
-
-    async def work(db) -> str | None:
-        await db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (KEY_CHECK, mine))
-        row = await (await db.execute("SELECT value FROM meta WHERE key = ?", (KEY_CHECK,))).fetchone()
-        return row[0] if row else None
-
-    kept = await database.run(work)
+    kept = await database.run(lambda db: meta.keep_first(db, KEY_CHECK, mine))
     if kept is not None and not hmac.compare_digest(kept, mine):
         raise SecretError(
             "SAFAR_HASH_SECRET is not the secret the data in this database was sealed with: set the one it was"
@@ -201,4 +193,5 @@ def webhook_secret(config: Config) -> str:
 
 
 def with_webhook_secret(config: Config) -> Config:
+    """The config with its webhook token settled once, so every part of the process uses the same one."""
     return replace(config, webhook_secret=Secret(webhook_secret(config)))

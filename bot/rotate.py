@@ -13,27 +13,30 @@ person's id). So rotation:
   links to anyone (the counts in reports stay right);
 - forgets the quick-exit message ids (they are keyed by the old secret).
 
-It runs in one transaction. The new secret is written to `<db>.secret.new`
+It runs in one transaction, through the repositories of `bot.db` (each
+re-keys its own tables). The new secret is written to `<db>.secret.new`
 first and moved over `<db>.secret` after the commit; with SAFAR_HASH_SECRET
 the operator copies it from that file into the environment. Stop the bot first.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
+import concurrent.futures
 import hashlib
 import hmac
 import os
 import secrets
-import sqlite3
+from collections import Counter
+from pathlib import Path
 
-from cryptography.fernet import InvalidToken
+import aiosqlite
+from cryptography.fernet import Fernet, InvalidToken
 
 from bot.chats import fernet_for
 from bot.config import Config
+from bot.db import broadcasts, cases, events, meta, settings, subscribers, tracked
 from bot.keys import KEY_CHECK, key_check, load_secret, secret_path, write_private
-
-REKEYED_TABLES = ("events", "user_days", "deliveries")
 
 
 def _user_hash(secret: bytes, user_id: int) -> str:
@@ -51,53 +54,13 @@ def rotate(config: Config) -> list[str]:
     path = secret_path(db_path)
     staged = path.with_name(path.name + ".new")
     write_private(staged, new_value)
-    old_fernet, new_fernet = fernet_for(old), fernet_for(new)
-    counts = {"chats": 0, "dropped": 0, "settings reset": 0, "pseudonyms": 0, "tracked": 0}
-    with contextlib.closing(sqlite3.connect(db_path, timeout=30, isolation_level=None)) as db:
-        db.execute("PRAGMA secure_delete=ON")
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            db.execute("CREATE TEMP TABLE rekey (old TEXT PRIMARY KEY, new TEXT NOT NULL, known INTEGER NOT NULL)")
-            for table, key in (("subscribers", "user_hash"), ("cases", "id")):
-                for row_key, user_hash, token in db.execute(f"SELECT {key}, user_hash, chat FROM {table}").fetchall():
-                    try:
-                        chat_id = int(old_fernet.decrypt(token.encode()))
-                    except (InvalidToken, ValueError):
-                        chat_id = None
-                    if chat_id is None or chat_id <= 0 or _user_hash(old, chat_id) != user_hash:
-                        db.execute(f"DELETE FROM {table} WHERE {key} = ?", (row_key,))
-                        counts["dropped"] += 1
-                        continue
-                    new_hash = _user_hash(new, chat_id)
-                    db.execute("INSERT OR IGNORE INTO rekey VALUES (?, ?, 1)", (user_hash, new_hash))
-                    sealed = new_fernet.encrypt(str(chat_id).encode()).decode()
-                    db.execute(
-                        f"UPDATE {table} SET user_hash = ?, chat = ? WHERE {key} = ?", (new_hash, sealed, row_key)
-                    )
-                    counts["chats"] += 1
-            for table in REKEYED_TABLES:
-                db.execute(
-                    f"INSERT OR IGNORE INTO rekey SELECT DISTINCT user_hash, lower(hex(randomblob(16))), 0 FROM {table}"
-                )
-            counts["pseudonyms"] = db.execute("SELECT count(*) FROM rekey WHERE known = 0").fetchone()[0]
-            counts["settings reset"] = db.execute(
-                "DELETE FROM users WHERE user_hash NOT IN (SELECT old FROM rekey WHERE known = 1)"
-            ).rowcount
-            for table in (*REKEYED_TABLES, "users"):
-                db.execute(
-                    f"UPDATE {table} SET user_hash = (SELECT new FROM rekey WHERE old = {table}.user_hash)"
-                    f" WHERE user_hash IN (SELECT old FROM rekey)"
-                )
-            counts["tracked"] = db.execute("DELETE FROM tracked").rowcount
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (KEY_CHECK, key_check(new)),
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            staged.unlink(missing_ok=True)
-            raise
+    try:
+        # A thread of its own: asyncio.run needs a thread without a running loop (a caller may have one).
+        with concurrent.futures.ThreadPoolExecutor(1) as worker:
+            counts = worker.submit(asyncio.run, _rekey(db_path, old, new)).result()
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
     lines = [
         f"re-keyed {db_path}: {counts['chats']} subscriptions and cases re-sealed with their owners' data,",
         f"  {counts['dropped']} dropped (owner unknown), {counts['settings reset']} people's settings reset,",
@@ -112,3 +75,69 @@ def rotate(config: Config) -> list[str]:
         os.replace(staged, path)
         lines.append(f"the new secret is in {path}; the old one is gone (keep a backup of the new one).")
     return lines
+
+
+class _Sealing:
+    """Opening a chat under the old secret and sealing it under the new one, for one rotation."""
+
+    def __init__(self, old: bytes, new: bytes):
+        self.old, self.new = old, new
+        self.old_fernet: Fernet = fernet_for(old)
+        self.new_fernet: Fernet = fernet_for(new)
+
+    def owner(self, user_hash: str, token: str) -> int | None:
+        """The private chat (= the person's id) a row was sealed for, if it checks out against its hash."""
+        try:
+            chat_id = int(self.old_fernet.decrypt(token.encode()))
+        except (InvalidToken, ValueError):
+            return None
+        return chat_id if chat_id > 0 and _user_hash(self.old, chat_id) == user_hash else None
+
+    def reseal(self, chat_id: int) -> tuple[str, str]:
+        """The person's hash and their chat sealed, under the new secret."""
+        return _user_hash(self.new, chat_id), self.new_fernet.encrypt(str(chat_id).encode()).decode()
+
+
+async def _rekey(db_path: Path, old: bytes, new: bytes) -> Counter[str]:
+    """Every step of the rotation in one SQLite transaction (``BEGIN IMMEDIATE``: no writer gets in between)."""
+    sealing = _Sealing(old, new)
+    counts: Counter[str] = Counter(chats=0, dropped=0)
+    known: dict[str, str] = {}  # old hash -> new hash, for the people whose id is known
+    async with aiosqlite.connect(db_path, timeout=30, isolation_level=None) as db:
+        await db.execute("PRAGMA secure_delete=ON")
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            for user_hash, token, _lang in await subscribers.everyone(db):
+                chat_id = sealing.owner(user_hash, token)
+                if chat_id is None:
+                    await subscribers.unsubscribe(db, user_hash)
+                    counts["dropped"] += 1
+                    continue
+                new_hash, sealed = sealing.reseal(chat_id)
+                known.setdefault(user_hash, new_hash)
+                await subscribers.reseal(db, user_hash, new_hash, sealed)
+                counts["chats"] += 1
+            for case, user_hash, token in await cases.everyone(db):
+                chat_id = sealing.owner(user_hash, token)
+                if chat_id is None:
+                    await cases.close(db, case)
+                    counts["dropped"] += 1
+                    continue
+                new_hash, sealed = sealing.reseal(chat_id)
+                known.setdefault(user_hash, new_hash)
+                await cases.reseal(db, case, new_hash, sealed)
+                counts["chats"] += 1
+            others = (await events.people(db) | await broadcasts.people(db)) - known.keys()
+            renames = {user: secrets.token_hex(16) for user in others} | known
+            counts["pseudonyms"] = len(others)
+            counts["settings reset"] = await settings.keep_only(db, known.keys())
+            await events.rename(db, renames)
+            await broadcasts.rename(db, renames)
+            await settings.rename(db, known)
+            counts["tracked"] = await tracked.forget_everything(db)
+            await meta.put(db, KEY_CHECK, key_check(new))
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+    return counts

@@ -9,6 +9,10 @@ if the process stops before the database is writable again it is lost, so
 the person is told to try again, never that it is done. Meanwhile the bot
 already acts as if it were done: settings read as empty, and nothing of
 that person queued before the request is written.
+
+The erasure itself is `bot.db.erasure.erase_person`: every repository that
+holds something of a person, in one transaction, announced on PostgreSQL to
+the other instances.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from bot.config import Config
 from bot.content import Content, Problem, load_content
 from bot.content_check import cross_check
 from bot.db import Connection
+from bot.db.erasure import announce, erase_person
 from bot.dialogue import Dialogue
 from bot.handoff import Cases
 from bot.i18n import I18n
@@ -32,7 +37,7 @@ from bot.keys import check_secret_in, load_secret
 from bot.matching import Matcher
 from bot.replies import Erase, EraseChat, Turn, UserState
 from bot.subscriptions import Subscriptions
-from bot.usage_log import ERASED_CHANNEL, UsageLog, erase_rows
+from bot.usage_log import UsageLog
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,8 @@ RETRY_SECONDS = 30.0
 
 
 class ContentError(RuntimeError):
+    """The content has errors: the bot does not start (or reload) with it; ``problems`` lists them."""
+
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("content has errors:\n" + "\n".join(map(str, problems)))
@@ -57,6 +64,8 @@ class Pending:
 
 @dataclass
 class Services:
+    """Everything a conversation needs, opened once: the dialogue, the usage log and the stores of personal data."""
+
     config: Config
     i18n: I18n
     dialogue: Dialogue
@@ -103,6 +112,7 @@ class Services:
 
     @property
     def content(self) -> Content:
+        """The content now live (a reload swaps it)."""
         return self.dialogue.content
 
     async def reload(self) -> list[Problem]:
@@ -126,6 +136,7 @@ class Services:
         return content, i18n, _dialogue(self.config, content, i18n)
 
     async def load_state(self, user_id: int | str) -> UserState:
+        """The person's settings for this turn (see `UsageLog.load_state`)."""
         return await self.usage_log.load_state(user_id)
 
     async def remember(self, user_id: int | str, turn: Turn) -> None:
@@ -189,9 +200,11 @@ class Services:
         return await self.cases.open_case(self.usage_log.user_hash(user_key), chat_id, lang, case)
 
     async def close_case(self, case: str) -> bool:
+        """Close a case (an operator's /close): later replies to it are refused. False if not written."""
         return await self.cases.close_case(case)
 
     async def find_case(self, case: str) -> tuple[int, str] | None:
+        """The chat and language of an open case, for an operator's reply; None once closed or erased."""
         return await self.cases.find(case)
 
     # --- quick exit -----------------------------------------------------------------------
@@ -205,6 +218,7 @@ class Services:
         return await self.tracked.recent(chat_id) if self.tracked else []
 
     async def forget_messages(self, chat_id: int) -> bool:
+        """Forget a chat's tracked ids after a quick exit deleted them."""
         return bool(self.tracked) and await self.tracked.forget(chat_id)
 
     # --- the retries ----------------------------------------------------------------------
@@ -221,9 +235,9 @@ class Services:
             return await self.subscriptions.unsubscribe(request.user_hash)
 
         async def work(db: Connection) -> None:
-            await erase_rows(db, request.user_hash, request.asked, request.chat)
+            await erase_person(db, request.user_hash, request.asked, request.chat)
             if self.database.shared:  # the other instances stop writing what they queued for this person
-                await db.execute("SELECT pg_notify(?, ?)", (ERASED_CHANNEL, f"{request.user_hash} {request.asked!r}"))
+                await announce(db, request.user_hash, request.asked)
 
         try:
             async with self.usage_log.write_lock:  # no batch of the log writer is half-way meanwhile
@@ -257,6 +271,7 @@ class Services:
         return await self.usage_log.ping()
 
     async def close(self) -> None:
+        """Stop the retries, try pending erasures a last time, flush the log and close the database."""
         if self._retrier is not None:
             self._retrier.cancel()
             with contextlib.suppress(asyncio.CancelledError):

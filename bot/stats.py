@@ -15,7 +15,6 @@ import csv
 import datetime as dt
 import html
 import json
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,53 +174,33 @@ class Report:
         return f"{self.titles[topic]} [{topic}]" if topic in self.titles else topic
 
 
-#: The report's queries, with ? for SQLite and PostgreSQL alike; only reading the JSON column differs.
-_FLAG = {
-    "sqlite": "coalesce(json_extract(data, '$.{0}'), 0)",
-    "postgresql": "CASE WHEN (data::jsonb) ->> '{0}' IN ('true', '1') THEN 1 ELSE 0 END",
-}
-_QUERIES = (
-    "SELECT day, kind, lang, decision, smalltalk, topic, campaign, country, helpful, count"
-    " FROM daily WHERE day BETWEEN ? AND ?",
-    "SELECT day, count(*) FROM user_days WHERE day BETWEEN ? AND ? GROUP BY day",
-    """SELECT home, current, count(DISTINCT user_hash) FROM user_days
-       WHERE day BETWEEN ? AND ? AND home IS NOT NULL AND current IS NOT NULL
-       GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 20""",
-    "SELECT count(DISTINCT user_hash) FROM user_days WHERE day BETWEEN ? AND ?",
-    # The roll-ups know neither emergencies nor low confidence: one pass over the window's questions gives
-    # every outcome and the kept texts (rows without text collapse into a handful of groups).
-    """SELECT text, coalesce(lang, '?'), decision, smalltalk, {emergency}, {low_confidence}, count(*)
-       FROM events WHERE kind = 'question' AND ts >= ? AND ts < ? GROUP BY 1, 2, 3, 4, 5, 6""",
-    "SELECT data FROM events WHERE kind = 'job_check' AND ts >= ? AND ts < ?",
-)
-
-
-def _queries(dialect: str) -> list[str]:
-    flags = {name: _FLAG[dialect].format(name) for name in ("emergency", "low_confidence")}
-    return [sql.format(**flags) if "{emergency}" in sql else sql for sql in _QUERIES]
-
-
 def _read(db: Path | str, window: tuple[str, str], span: tuple[float, float]) -> tuple:
-    """Every row the report needs, from a SQLite file (read-only) or a PostgreSQL URL."""
-    params = (window, window, window, window, span, span)
-    if isinstance(db, str):  # PostgreSQL: this runs in a thread of its own or the command line, never on the loop
-        import asyncio
+    """Every row the report needs (`bot.db.events.report`), from a SQLite file (read-only) or a PostgreSQL URL.
 
-        from bot.db import open_engine
+    Blocks its caller: the bot calls it through asyncio.to_thread, the command line directly.
+    """
+    import asyncio
+    import concurrent.futures
 
-        async def read() -> list[list[tuple]]:
+    import aiosqlite
+
+    from bot.db import events, open_engine
+
+    async def read() -> events.ReportRows:
+        if isinstance(db, str):
             engine = await open_engine(db, size=1)
             try:
-                return [await engine.fetch(sql, p) for sql, p in zip(_queries("postgresql"), params, strict=True)]
+                async with engine.reading() as connection:
+                    return await events.report(connection, "postgresql", window, span)
             finally:
                 await engine.close()
+        async with aiosqlite.connect(f"file:{db}?mode=ro", uri=True) as connection:
+            return await events.report(connection, "sqlite", window, span)
 
-        results = asyncio.run(read())
-    else:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-            results = [conn.execute(sql, p).fetchall() for sql, p in zip(_queries("sqlite"), params, strict=True)]
-    grouped, day_users, pairs, users, questions, checks = results
-    return grouped, dict(day_users), pairs, users[0][0], questions, checks
+    # A thread of its own: asyncio.run needs a thread without a running loop (a caller may have one).
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        rows = worker.submit(asyncio.run, read()).result()
+    return rows.grouped, rows.day_users, rows.pairs, rows.users, rows.questions, rows.checks
 
 
 def build_report(

@@ -16,13 +16,15 @@ import time
 from dataclasses import dataclass
 
 from bot.chats import ChatStore, WriteFailed
-from bot.db import Connection
+from bot.db import subscribers
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Subscriber:
+    """One recipient of a broadcast, the chat already opened with the secret."""
+
     user_hash: str
     chat_id: int
     lang: str
@@ -34,17 +36,8 @@ class Subscriptions(ChatStore):
     async def subscribe(self, user_hash: str, chat_id: int, lang: str) -> bool:
         """Keep the (sealed) chat to write to; False if it could not be kept."""
         token, now = self.seal(chat_id), time.time()
-
-        async def work(db: Connection) -> None:
-            await db.execute(
-                "INSERT INTO subscribers (user_hash, chat, lang, since) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (user_hash) DO UPDATE SET chat = excluded.chat, lang = excluded.lang,"
-                " since = excluded.since",
-                (user_hash, token, lang, now),
-            )
-
         try:
-            await self.database.run(work)
+            await self.database.run(lambda db: subscribers.subscribe(db, user_hash, token, lang, now))
             return True
         except WriteFailed as error:
             log.warning("a subscription could not be kept (%s)", error)
@@ -52,25 +45,21 @@ class Subscriptions(ChatStore):
 
     async def unsubscribe(self, user_hash: str) -> bool:
         """Forget the chat; True once no subscription is left, False if the database could not be written."""
-
-        async def work(db: Connection) -> None:
-            await db.execute("DELETE FROM subscribers WHERE user_hash = ?", (user_hash,))
-
         try:
-            await self.database.run(work)
+            await self.database.run(lambda db: subscribers.unsubscribe(db, user_hash))
             return True
         except WriteFailed as error:
             log.warning("an unsubscription could not be written (%s)", error)
             return False
 
     async def all(self) -> list[Subscriber]:
-        rows = await self.database.fetch("SELECT user_hash, chat, lang FROM subscribers")
-        subscribers = []
-        for user_hash, token, lang in rows:
+        """Every subscriber whose chat this secret opens (the others are skipped with a warning)."""
+        found = []
+        for user_hash, token, lang in await self.database.read(subscribers.everyone, []):
             chat_id = self.open_seal(token)
             if chat_id is not None:
-                subscribers.append(Subscriber(user_hash, chat_id, lang))
-        return subscribers
+                found.append(Subscriber(user_hash, chat_id, lang))
+        return found
 
 
 def should_unsubscribe(chat_type: str, status: str) -> bool:

@@ -1,4 +1,4 @@
-"""The usage log and user settings: one SQLite file, private by design.
+"""The usage log and user settings: batched off the reply path, private by design.
 
 Nobody can tell from the file who asked: users are keyed by an HMAC of
 their Telegram id with a secret that never leaves the machine, and user
@@ -7,8 +7,9 @@ go through a queue and are batched off the reply path: a locked, read-only
 or full database costs log events (with a warning), never an answer.
 
 What a person is *told* about (erasure, a subscription, a case) is not
-written here but synchronously through `bot.chats.Database`; `erase_rows`
-is the one place that knows every table a person leaves traces in.
+written here but synchronously through `bot.chats.Database`. The SQL is the
+repositories': `bot.db.events` (events and roll-ups) and `bot.db.settings`
+(users); a person's erasure is `bot.db.erasure.erase_person`.
 """
 
 from __future__ import annotations
@@ -18,24 +19,38 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
-import json
 import logging
+import math
 import re
 import time
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import aiosqlite
 import asyncpg
 
 from bot import metrics
-from bot.db import MIGRATIONS, SCHEMA_VERSION, Connection, DatabaseError, Engine, connect_sqlite, open_engine
+from bot.chats import TRACKED_KEPT_FOR
+from bot.db import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    Connection,
+    DatabaseError,
+    Engine,
+    cases,
+    connect_sqlite,
+    open_engine,
+    settings,
+    tracked,
+)
+from bot.db import events as event_log
 from bot.db import migrate_sqlite as migrate
+from bot.db.erasure import ERASED_CHANNEL, erase_person, parse_announcement
+from bot.db.events import Row
 from bot.replies import Event, UserState
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "UsageLog", "erase_rows", "migrate", "redact"]
+__all__ = ["ERASED_CHANNEL", "MIGRATIONS", "SCHEMA_VERSION", "Row", "UsageLog", "migrate", "redact"]
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +65,6 @@ WRITER_BUSY_TIMEOUT = 2.0  # the writer is off the reply path: it may wait out a
 WRITE_ATTEMPTS = 3
 PURGE_CHUNK = 2000  # rows per purge transaction, so the bot's writes slip in between
 PURGE_PAUSE = 0.02
-#: PostgreSQL: an erasure anywhere tells every instance (payload "user_hash asked_at").
-ERASED_CHANNEL = "safar_erased"
 TEXT_KEPT_FOR = frozenset({"none", "suggest"})
 #: Small talk that brushes the person off ("I only answer questions about work abroad"): maybe a topic we lack.
 BRUSH_OFF_INTENTS = frozenset({"offtopic", "complaint"})
@@ -87,39 +100,6 @@ def redact(text: str) -> str:
 async def connect(db_path: Path, busy_timeout: float) -> aiosqlite.Connection:
     """Open the SQLite database private (0600, erased pages overwritten) and migrated."""
     return await connect_sqlite(db_path, busy_timeout)
-
-
-#: Every table that holds something of one person, and the column that says when it was written.
-PERSONAL_TABLES = (
-    ("events", "ts"),
-    ("users", "updated"),
-    ("user_days", None),
-    ("subscribers", "since"),
-    ("deliveries", "updated"),
-    ("cases", "created"),
-)
-
-
-async def erase_rows(db: Connection, user_hash: str, before: float, chat: str | None = None) -> None:
-    """Delete what is stored about one person up to ``before`` (what they did after the request stays).
-
-    ``chat`` is the keyed hash of their private chat, for the quick-exit message ids.
-    """
-    for table, written in PERSONAL_TABLES:
-        if written is None:
-            await db.execute(f"DELETE FROM {table} WHERE user_hash = ?", (user_hash,))
-        else:
-            await db.execute(f"DELETE FROM {table} WHERE user_hash = ? AND {written} <= ?", (user_hash, before))
-    if chat is not None:
-        await db.execute("DELETE FROM tracked WHERE chat = ? AND ts <= ?", (chat, before))
-
-
-@dataclass(frozen=True)
-class Row:
-    ts: float
-    user_hash: str
-    event: Event
-    text: str | None
 
 
 class UsageLog:
@@ -184,9 +164,9 @@ class UsageLog:
             self._listener = None
 
     def _erased_elsewhere(self, _connection, _pid, _channel, payload: str) -> None:
-        user, _, at = payload.partition(" ")
-        with contextlib.suppress(ValueError):
-            self.forget(user, float(at))
+        announced = parse_announcement(payload)
+        if announced is not None:
+            self.forget(*announced)
 
     async def close(self) -> None:
         """Flush what is queued, then close."""
@@ -206,6 +186,7 @@ class UsageLog:
     # --- the reply path: never waits on the database -------------------------------------
 
     def user_hash(self, user_id: int | str) -> str:
+        """The pseudonym a person is kept under: an HMAC of their id, useless without the secret."""
         return hmac.new(self._secret, str(user_id).encode(), hashlib.sha256).hexdigest()[:32]
 
     def record(
@@ -265,6 +246,7 @@ class UsageLog:
         self._erased[user_hash] = max(at, self._erased.get(user_hash, 0.0))
 
     async def load_state(self, user_id: int | str) -> UserState:
+        """The person's settings for this turn; fresh ones when the database is slow or down (never no answer)."""
         user = self.user_hash(user_id)
         if user in self._states:  # SQLite: the cache; shared: settings this process has not written yet
             return self._states[user]
@@ -272,12 +254,8 @@ class UsageLog:
         if self._db is not None:
             try:
                 async with asyncio.timeout(SHARED_READ_TIMEOUT if self.shared else READ_TIMEOUT):
-                    rows = await self._db.fetch(
-                        "SELECT lang, home, current, stage, going, asking FROM users WHERE user_hash = ?", (user,)
-                    )
-                if rows:
-                    lang, home, current, stage, going, asking = rows[0]
-                    state = UserState(lang, home, current, asking=asking, stage=stage, going=going)
+                    async with self._db.reading() as db:
+                        state = await settings.read(db, user) or state
             except (TimeoutError, *DatabaseError) as error:
                 metrics.database_error("read")
                 log.warning("could not read settings (%s); starting fresh", type(error).__name__)
@@ -353,7 +331,7 @@ class UsageLog:
     async def _write_once(self, batch: list) -> BaseException | None:
         assert self._db is not None
         rows: list[Row] = []
-        settings: dict[str, UserState] = {}
+        kept: dict[str, UserState] = {}
         deletions: list[str] = []
         for item in batch:
             erased_at = self._erased.get(item.user_hash if isinstance(item, Row) else item[0])
@@ -361,50 +339,23 @@ class UsageLog:
                 continue  # queued before the person asked to be erased
             if isinstance(item, Row) and item.event.kind == "delete":
                 deletions.append(item.user_hash)
-                settings.pop(item.user_hash, None)
+                kept.pop(item.user_hash, None)
                 rows = [row for row in rows if row.user_hash != item.user_hash]
             elif isinstance(item, Row):
                 rows.append(item)
             else:
-                settings[item[0]] = item[1]
+                kept[item[0]] = item[1]
         try:
             async with self._db.transaction() as db:
-                for user in deletions:
-                    for table in ("events", "users", "user_days", "subscribers", "deliveries", "cases"):
-                        await db.execute(f"DELETE FROM {table} WHERE user_hash = ?", (user,))
-                await db.executemany(
-                    f"INSERT INTO events (ts, user_hash, kind, {', '.join(COLUMNS)}, text, data)"
-                    f" VALUES ({', '.join('?' * (len(COLUMNS) + 5))})",
-                    [_event_row(row) for row in rows],
-                )
-                daily, user_days = _rollups(rows)
-                await db.executemany(
-                    "INSERT INTO daily VALUES (?,?,?,?,?,?,?,?,?,?)"
-                    " ON CONFLICT (day, kind, lang, decision, smalltalk, topic, campaign, country, helpful)"
-                    " DO UPDATE SET count = daily.count + excluded.count",
-                    [(*key, count) for key, count in daily.items()],
-                )
-                await db.executemany(
-                    "INSERT INTO user_days VALUES (?,?,?,?) ON CONFLICT (day, user_hash) DO UPDATE SET"
-                    " home = coalesce(excluded.home, user_days.home),"
-                    " current = coalesce(excluded.current, user_days.current)",
-                    [(*key, home, current) for key, (home, current) in user_days.items()],
-                )
-                await db.executemany(
-                    "INSERT INTO users (user_hash, lang, home, current, stage, going, asking, updated)"
-                    " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (user_hash) DO UPDATE SET lang=excluded.lang,"
-                    " home=excluded.home, current=excluded.current, stage=excluded.stage, going=excluded.going,"
-                    " asking=excluded.asking, updated=excluded.updated",
-                    [
-                        (u, s.lang, s.home, s.current, s.stage, s.going, s.asking, time.time())
-                        for u, s in settings.items()
-                    ],
-                )
+                for user in deletions:  # everything of the person, in every repository that holds some
+                    await erase_person(db, user, math.inf)
+                await event_log.add(db, rows)
+                await settings.save(db, kept.items(), time.time())
             self.written += len(rows)
         except DatabaseError as error:
             return error
         if self.shared:  # written: from now on the database answers for these settings
-            for user, state in settings.items():
+            for user, state in kept.items():
                 if self._states.get(user) is state:
                     del self._states[user]
         return None
@@ -412,82 +363,30 @@ class UsageLog:
     # --- retention ----------------------------------------------------------------------
 
     async def purge(self, older_than: dt.timedelta) -> int:
-        """Delete events, roll-ups and cases past retention, in small transactions.
+        """Delete events, roll-ups and cases past retention (and quick-exit ids past 48 h), in small transactions.
 
         Between two chunks the bot (another process) can write: a purge costs it no events.
         """
         assert self._db is not None
         cutoff = time.time() - older_than.total_seconds()
         cutoff_day = dt.datetime.fromtimestamp(cutoff, dt.UTC).date().isoformat()
-        for table in ("daily", "user_days"):
-            days = await self._db.fetch(f"SELECT DISTINCT day FROM {table} WHERE day < ?", (cutoff_day,))
-            for (day,) in days:
-                await self._chunk(f"DELETE FROM {table} WHERE day = ?", (day,))
-        await self._chunk("DELETE FROM cases WHERE created < ?", (cutoff,))
-        await self._chunk("DELETE FROM tracked WHERE ts < ?", (time.time() - 48 * 3600,))
+        async with self._db.reading() as db:
+            days = await event_log.old_days(db, cutoff_day)
+        for table, day in days:
+            await self._chunk(lambda db, table=table, day=day: event_log.purge_day(db, table, day))
+        await self._chunk(lambda db: cases.purge(db, cutoff))
+        await self._chunk(lambda db: tracked.prune(db, time.time() - TRACKED_KEPT_FOR))
         deleted = 0
         while True:
-            count = await self._chunk(
-                "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE ts < ? LIMIT ?)", (cutoff, PURGE_CHUNK)
-            )
+            count = await self._chunk(lambda db: event_log.purge_chunk(db, cutoff, PURGE_CHUNK))
             deleted += count
             if count < PURGE_CHUNK:
                 return deleted
 
-    async def _chunk(self, sql: str, params: tuple) -> int:
-        """One statement in its own transaction, then a pause to let a waiting writer in."""
+    async def _chunk(self, work: Callable[[Connection], Awaitable[int]]) -> int:
+        """One repository call in its own transaction, then a pause to let a waiting writer in."""
         assert self._db is not None
         async with self._db.transaction() as db:
-            count = (await db.execute(sql, params)).rowcount
+            count = await work(db)
         await asyncio.sleep(PURGE_PAUSE)
         return count
-
-
-COLUMNS = (
-    "lang",
-    "topic",
-    "decision",
-    "score",
-    "home",
-    "current",
-    "campaign",
-    "latency_ms",
-    "smalltalk",
-    "helpful",
-)
-
-
-def _event_row(row: Row) -> tuple:
-    data = dict(row.event.data)
-    data.pop("text", None)
-    columns = [data.pop(key, None) for key in COLUMNS]
-    extra = json.dumps(data, ensure_ascii=False) if data else None
-    return (row.ts, row.user_hash, row.event.kind, *columns, row.text, extra)
-
-
-def _rollups(rows: list[Row]) -> tuple[dict[tuple, int], dict[tuple, tuple]]:
-    """What a batch adds to the daily counts and to the users seen per day."""
-    daily: dict[tuple, int] = defaultdict(int)
-    user_days: dict[tuple, tuple] = {}
-    for row in rows:
-        data = row.event.data
-        day = dt.datetime.fromtimestamp(row.ts, dt.UTC).date().isoformat()
-        helpful = data.get("helpful")
-        key = (
-            day,
-            row.event.kind,
-            data.get("lang") or "",
-            data.get("decision") or "",
-            data.get("smalltalk") or "",
-            data.get("topic") or "",
-            data.get("campaign") or "",
-            data.get("current") or data.get("home") or "",
-            -1 if helpful is None else int(helpful),
-        )
-        daily[key] += 1
-        previous = user_days.get((day, row.user_hash), (None, None))
-        user_days[(day, row.user_hash)] = (
-            data.get("home") or previous[0],
-            data.get("current") or previous[1],
-        )
-    return daily, user_days

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import logging
@@ -391,3 +392,35 @@ async def execute(target: str | Path, sql: str, params: tuple = ()) -> None:
             await db.execute(sql, params)
     finally:
         await engine.close()
+
+
+class FakeClock:
+    """A broadcast's clock that never sleeps: it records each pause and moves its time on by it."""
+
+    def __init__(self, start: float = 1_800_000_000.0):
+        from bot.broadcast import Clock
+
+        self.time = start
+        self.pauses: list[float] = []
+        self.clock = Clock(sleep=self.sleep, monotonic=lambda: self.time, now=lambda: self.time)
+
+    async def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.time += seconds
+        await asyncio.sleep(0)  # other tasks still get their turn, as during a real pause
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """Give it to a Broadcaster as ``clock=fake_clock.clock``: no test waits through a broadcast's pauses."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def engine(storage):
+    """An open, migrated engine on each backend, for the repository tests (tests/test_db_*.py)."""
+    from bot.db import open_engine
+
+    opened = await open_engine(storage)
+    yield opened
+    await opened.close()

@@ -11,7 +11,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.broadcast import CATCH_UP, Broadcaster, Campaign, weekly_campaign_id, weekly_myth_due
+from bot.broadcast import (
+    CATCH_UP,
+    LOCK_SECONDS,
+    Broadcaster,
+    Campaign,
+    RetryAfter,
+    weekly_campaign_id,
+    weekly_myth_due,
+)
 from bot.config import Secret
 from bot.subscriptions import Subscriptions
 from bot.telegram_app import SafarContext, weekly_myth
@@ -51,6 +59,33 @@ async def test_two_overlapping_runs_send_each_message_once(db_with_subscribers):
         await second.close()
     assert len(received) == 40 and set(received.values()) == {1}
     assert sorted(r.busy for r in reports) == [False, True]  # one of them stood aside and said so
+
+
+async def test_a_run_paused_longer_than_its_lock_still_holds_its_campaign(db_with_subscribers, fake_clock):
+    """Long flood waits outlast the lock's lifetime: the run renews it, so a second run started then stands aside."""
+    first = await Subscriptions.open(db_with_subscribers, SECRET)
+    second = await Subscriptions.open(db_with_subscribers, SECRET)
+    sent: list[int] = []
+    waits = 0
+    overlapping: list = []
+
+    async def send(chat_id, text):
+        nonlocal waits
+        if len(sent) in (3, 6) and waits < len(sent) // 3:
+            waits += 1
+            raise RetryAfter(LOCK_SECONDS * 0.8)  # two waits: longer than the lock lives without renewal
+        sent.append(chat_id)
+        if len(sent) == 8:  # meanwhile an overlapping cron starts the same campaign
+            overlapping.append(await Broadcaster(second, send, clock=fake_clock.clock).run(CAMPAIGN))
+
+    try:
+        report = await Broadcaster(first, send, clock=fake_clock.clock).run(CAMPAIGN)
+    finally:
+        await first.close()
+        await second.close()
+    assert overlapping[0].busy and report.statuses == {"sent": 40}
+    assert len(sent) == 40 == len(set(sent))
+    assert sum(fake_clock.pauses) > LOCK_SECONDS  # it did outlive the lock's lifetime, without waiting here
 
 
 async def test_a_restart_resumes_the_queued_rows_of_a_dead_run(db_with_subscribers):

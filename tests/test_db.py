@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import aiosqlite
 import asyncpg
@@ -77,6 +78,52 @@ async def test_a_new_database_has_the_newest_schema_and_works(storage):
         assert await query(storage, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
     else:
         assert await query(storage, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+
+
+async def test_migrations_from_empty_and_from_the_previous_schema(tmp_path):
+    async with aiosqlite.connect(tmp_path / "new.sqlite3") as db:
+        assert await migrate_sqlite(db) == 0
+        assert (await (await db.execute("PRAGMA user_version")).fetchone())[0] == SCHEMA_VERSION
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as conn:
+        conn.executescript(MIGRATIONS[0] + "PRAGMA user_version = 1;")
+        conn.execute("INSERT INTO events (ts, user_hash, kind) VALUES (1, 'h', 'start')")
+    async with aiosqlite.connect(old) as db:
+        assert await migrate_sqlite(db) == 1
+        columns = [r[1] for r in await (await db.execute("PRAGMA table_info(events)")).fetchall()]
+        assert "latency_ms" in columns
+        assert (await (await db.execute("SELECT count(*) FROM events")).fetchone())[0] == 1
+    previous = tmp_path / "previous.sqlite3"
+    with sqlite3.connect(previous) as conn:
+        conn.executescript(MIGRATIONS[0] + MIGRATIONS[1] + "PRAGMA user_version = 2;")
+        conn.execute("""INSERT INTO events (ts, user_hash, kind, topic, data)
+                        VALUES (1, 'h', 'feedback', 'work-russia', '{"helpful": false}')""")
+        conn.execute("""INSERT INTO events (ts, user_hash, kind, decision, data)
+                        VALUES (2, 'h', 'question', 'none', '{"smalltalk": "thanks"}')""")
+    async with aiosqlite.connect(previous) as db:
+        assert await migrate_sqlite(db) == 2
+        rows = await (await db.execute("SELECT helpful, smalltalk FROM events ORDER BY ts")).fetchall()
+        assert rows == [(0, None), (None, "thanks")]  # the new columns are filled from the old data
+        daily = await (await db.execute("SELECT kind, helpful, count FROM daily ORDER BY kind")).fetchall()
+        assert daily == [("feedback", 0, 1), ("question", -1, 1)]  # and the roll-ups from the events
+
+
+async def test_the_old_where_now_or_going_answer_becomes_two_facts(tmp_path):
+    """Before: one answer for "where are you now, or going". People who chose "going" meant the destination."""
+    path = tmp_path / "v7.sqlite3"
+    going_to_migrate = MIGRATIONS.index(next(m for m in MIGRATIONS if "ADD COLUMN going" in m))
+    with sqlite3.connect(path) as conn:
+        conn.executescript("".join(MIGRATIONS[:going_to_migrate]) + f"PRAGMA user_version = {going_to_migrate};")
+        conn.executemany(
+            "INSERT INTO users (user_hash, lang, home, current, stage, updated) VALUES (?, 'ru', ?, ?, ?, 0)",
+            [("going", "TJ", "AE", "before"), ("abroad", "KG", "RU", None), ("home", "KG", "KG", "before")],
+        )
+    log = await UsageLog.open(path, b"s" * 32)
+    try:
+        rows = await log._db.fetch("SELECT user_hash, home, current, going FROM users ORDER BY 1")
+    finally:
+        await log.close()
+    assert rows == [("abroad", "KG", "RU", None), ("going", "TJ", "TJ", "AE"), ("home", "KG", "KG", None)]
 
 
 def test_both_dialects_have_every_step():

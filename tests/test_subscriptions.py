@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -31,20 +30,6 @@ async def subscriptions(storage):
     await subs.close()
 
 
-@pytest.fixture(autouse=True)
-def no_waiting(monkeypatch):
-    """Record the pauses a broadcast takes instead of sleeping through them."""
-    pauses: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(seconds, *args):
-        pauses.append(seconds)
-        await real_sleep(0)
-
-    monkeypatch.setattr("bot.broadcast.asyncio.sleep", sleep)
-    return pauses
-
-
 async def test_chat_ids_are_kept_only_encrypted(storage, subscriptions):
     if isinstance(storage, Path):  # SQLite: not in the file, nor in its write-ahead log
         raw = storage.read_bytes() + b"".join(p.read_bytes() for p in storage.parent.glob("s.sqlite3-wal"))
@@ -56,20 +41,20 @@ async def test_chat_ids_are_kept_only_encrypted(storage, subscriptions):
     assert await other_key.all() == []  # without the secret the chats cannot be read
 
 
-async def test_each_subscriber_gets_the_message_in_their_language(subscriptions):
+async def test_each_subscriber_gets_the_message_in_their_language(subscriptions, fake_clock):
     sent: list[tuple[int, str]] = []
 
     async def send(chat_id, text):
         sent.append((chat_id, text))
 
-    report = await Broadcaster(subscriptions, send).run(CAMPAIGN)
+    report = await Broadcaster(subscriptions, send, clock=fake_clock.clock).run(CAMPAIGN)
     assert len(sent) == 10 and report.statuses["sent"] == 10
     texts = dict(sent)
     assert texts[5001].startswith("<b>Зимой") and texts[5002].startswith("<b>Зимой")  # ky falls back to ru
     assert report.languages == {"ru": 5, "ky": 5}
 
 
-async def test_a_resumed_broadcast_sends_nobody_a_message_twice(subscriptions):
+async def test_a_resumed_broadcast_sends_nobody_a_message_twice(subscriptions, fake_clock):
     received: list[int] = []
 
     async def crashing_send(chat_id, text):
@@ -78,19 +63,21 @@ async def test_a_resumed_broadcast_sends_nobody_a_message_twice(subscriptions):
             raise SimulatedCrash  # the process dies after Telegram accepted the fourth message
 
     with pytest.raises(SimulatedCrash):
-        await Broadcaster(subscriptions, crashing_send).run(CAMPAIGN)
+        await Broadcaster(subscriptions, crashing_send, clock=fake_clock.clock).run(CAMPAIGN)
 
     async def send(chat_id, text):
         received.append(chat_id)
 
-    report = await Broadcaster(subscriptions, send).run(CAMPAIGN)
+    report = await Broadcaster(subscriptions, send, clock=fake_clock.clock).run(CAMPAIGN)
     assert sorted(received) == sorted(set(received)) and len(received) == 10
     assert report.statuses == {"sent": 9, "unknown": 1}
-    again = await Broadcaster(subscriptions, send).run(CAMPAIGN)  # a third run has nothing left to do
+    again = await Broadcaster(subscriptions, send, clock=fake_clock.clock).run(
+        CAMPAIGN
+    )  # a third run has nothing left to do
     assert len(received) == 10 and again.statuses == {"sent": 9, "unknown": 1}
 
 
-async def test_flood_limits_are_honoured(subscriptions, no_waiting):
+async def test_flood_limits_are_honoured(subscriptions, fake_clock):
     calls: list[int] = []
 
     async def send(chat_id, text):
@@ -98,27 +85,27 @@ async def test_flood_limits_are_honoured(subscriptions, no_waiting):
         if len(calls) == 3:
             raise RetryAfter(7)
 
-    report = await Broadcaster(subscriptions, send, rate=20).run(CAMPAIGN)
+    report = await Broadcaster(subscriptions, send, rate=20, clock=fake_clock.clock).run(CAMPAIGN)
     assert report.statuses["sent"] == 10 and report.retry_after_waits == 1
-    assert 7 in no_waiting  # waited as long as Telegram asked
-    assert no_waiting.count(1 / 20) == 11  # paced at 20 messages per second, including the retry
+    assert 7 in fake_clock.pauses  # waited as long as Telegram asked
+    assert fake_clock.pauses.count(1 / 20) == 11  # paced at 20 messages per second, including the retry
 
 
-async def test_a_blocked_bot_unsubscribes(subscriptions):
+async def test_a_blocked_bot_unsubscribes(subscriptions, fake_clock):
     async def send(chat_id, text):
         if chat_id == 5003:
             raise Blocked("Forbidden: bot was blocked by the user")
 
-    report = await Broadcaster(subscriptions, send).run(CAMPAIGN)
+    report = await Broadcaster(subscriptions, send, clock=fake_clock.clock).run(CAMPAIGN)
     assert report.statuses == {"sent": 9, "blocked": 1}
     assert 5003 not in [s.chat_id for s in await subscriptions.all()]
 
 
-async def test_dry_run_sends_nothing(subscriptions):
+async def test_dry_run_sends_nothing(subscriptions, fake_clock):
     async def send(chat_id, text):
         raise AssertionError("a dry run must not send")
 
-    report = await Broadcaster(subscriptions, send).run(CAMPAIGN, dry_run=True)
+    report = await Broadcaster(subscriptions, send, clock=fake_clock.clock).run(CAMPAIGN, dry_run=True)
     assert report.statuses == {"would send": 10}
 
 

@@ -42,22 +42,33 @@ DEFAULT_URL = "sqlite:///data/safar.sqlite3"
 
 
 class Cursor(Protocol):
+    """What a statement gives back on both engines: rows to read, or how many rows a write touched."""
+
     rowcount: int
 
-    async def fetchone(self) -> Sequence[Any] | None: ...
+    async def fetchone(self) -> Sequence[Any] | None:
+        """The first row, or None: a lookup by key needs no list."""
+        ...
 
-    async def fetchall(self) -> Iterable[Sequence[Any]]: ...
+    async def fetchall(self) -> Iterable[Sequence[Any]]:
+        """Every row: the engines differ in row types, so callers unpack tuples."""
+        ...
 
 
 class Connection(Protocol):
     """What a unit of work sees: the same two calls on both engines."""
 
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor: ...
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        """One statement with ``?`` placeholders, inside the caller's unit of work."""
+        ...
 
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One statement for many rows: a batch costs one round trip, not one per row."""
+        ...
 
 
 def is_postgres(target: str | Path) -> bool:
+    """Whether a target names a PostgreSQL server (shared by many processes) rather than a SQLite file."""
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
@@ -80,13 +91,20 @@ class Engine:
     shared = False  # whether other processes may use the same database (PostgreSQL): no caches
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        """A unit of work: repositories called on it commit together or not at all."""
         raise NotImplementedError
 
+    def reading(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        """A connection for reads only: on PostgreSQL without BEGIN/COMMIT round trips on the reply path."""
+        return self.transaction()
+
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        async with self.transaction() as db:
+        """Rows of one query, for tests and health checks (repositories read through `reading`)."""
+        async with self.reading() as db:
             return [tuple(row) for row in await (await db.execute(sql, params)).fetchall()]
 
     async def close(self) -> None:
+        """Release the file or the pool: the last thing a process does with its database."""
         raise NotImplementedError
 
 
@@ -135,10 +153,12 @@ class SqliteEngine(Engine):
 
     @classmethod
     async def open(cls, path: Path, busy_timeout: float) -> SqliteEngine:
+        """The file, private and migrated, behind one connection."""
         return cls(await connect_sqlite(path, busy_timeout), path)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
+        """One unit of work at a time on the one connection; committed on leaving, rolled back on an error."""
         async with self._lock:
             try:
                 yield self.raw  # aiosqlite's cursor already has rowcount, fetchone and fetchall
@@ -149,6 +169,7 @@ class SqliteEngine(Engine):
                 raise
 
     async def close(self) -> None:
+        """Close the connection (its write-ahead log is checkpointed by SQLite)."""
         await self.raw.close()
 
 
@@ -231,6 +252,7 @@ class PostgresEngine(Engine):
 
     @classmethod
     async def open(cls, url: str, timeout: float, size: int = 5, migrate: bool = True) -> PostgresEngine:
+        """A pool of ``size`` connections, the schema migrated first (one instance at a time)."""
         pool = await asyncpg.create_pool(url, min_size=1, max_size=size, timeout=max(timeout, 5.0), command_timeout=30)
         try:
             if migrate:
@@ -243,13 +265,15 @@ class PostgresEngine(Engine):
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
+        """A pooled connection inside a transaction: units of work run side by side, isolated by the server."""
         async with self.pool.acquire() as raw, raw.transaction():
             yield _PgConnection(raw)
 
-    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        """A read on its own (no BEGIN/COMMIT round trips)."""
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[Connection]:
+        """A pooled connection in autocommit: a read on its own costs no BEGIN/COMMIT round trips."""
         async with self.pool.acquire() as raw:
-            return [tuple(row) for row in await raw.fetch(numbered(sql), *params)]
+            yield _PgConnection(raw)
 
     @contextlib.asynccontextmanager
     async def advisory_lock(self, name: str) -> AsyncIterator[bool]:
@@ -269,6 +293,7 @@ class PostgresEngine(Engine):
                         await raw.execute("SELECT pg_advisory_unlock($1)", key)
 
     async def close(self) -> None:
+        """Close every pooled connection (releasing any advisory lock they held)."""
         await self.pool.close()
 
 
