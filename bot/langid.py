@@ -123,6 +123,9 @@ def trigrams(text: str) -> Iterable[str]:
 
 
 class LanguageIdentifier:
+    """Which language a message is in, from letter trigrams learnt from the content itself, narrowed first
+    by the special letters each alphabet has; Kazakh is known from built-in samples (answered in Russian)."""
+
     def __init__(self, samples: Mapping[str, Iterable[str]]):
         """``samples``: texts per language; the model counts their trigrams.
 

@@ -93,11 +93,15 @@ AFTER_ALARM_SUGGESTIONS = 3
 
 
 def stem(word: str) -> str:
+    """A skeleton word's first letters: endings (cases, plurals, Kyrgyz/Tajik suffixes) stop mattering."""
     return word[:STEM_LENGTH]
 
 
 @dataclass(frozen=True)
 class Decision:
+    """What to do with one message: answer a topic, suggest a few, or say honestly that nothing fits,
+    with the danger level found first and everything the usage log and the eval need to explain it."""
+
     decision: str  # "answer" | "suggest" | "none"
     topic: str | None
     score: float
@@ -115,6 +119,7 @@ class Decision:
     also: tuple[str, ...] = ()
 
     def as_json(self) -> dict:
+        """The decision as ``python -m bot match`` prints it (one JSON line per message)."""
         return {
             "topic": self.topic,
             "decision": self.decision,
