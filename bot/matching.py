@@ -25,7 +25,7 @@ from bot.content import Content
 from bot.langid import LanguageIdentifier
 from bot.normalize import skeleton_words
 from bot.safety import Alarm, EmergencyDetector
-from bot.wire import smalltalk_id, smalltalk_intent
+from bot.wire import NO_WORDS, smalltalk_id, smalltalk_intent
 
 STEM_LENGTH = 5
 MAX_QUERY_WORDS = 200
@@ -438,6 +438,8 @@ class Matcher:
             suggestions = tuple(tid for tid, s in topics[:3] if s >= t.suggest * 0.75)
         else:
             decision, topic, suggestions = "none", None, ()
+        if decision == "none" and not smalltalk and not any(c.isalpha() for c in text):
+            smalltalk = NO_WORDS  # "1", "🙂": nothing asked (a cry like 🆘 is the alarm's, below)
         level = alarm.level if alarm else None
         if level == "alarm":
             decision, topic, suggestions = self._after_alarm(alarm, decision, topic, topics)

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from bot.normalize import skeleton
 from bot.usage_log import BRUSH_OFF_INTENTS
-from bot.wire import smalltalk_intent
+from bot.wire import NO_WORDS, smalltalk_intent
 
 CLUSTER_SIMILARITY = 72
 MAX_CLUSTERED_TEXTS = 3000
@@ -44,6 +44,7 @@ OUTCOMES = (
     "not answered",
     "off-topic brush-off",
     "greeting / thanks",
+    "no words (emoji, digits)",
     "emergency card",
 )
 #: The outcomes whose (redacted) text is kept and listed as "could not answer well".
@@ -54,6 +55,8 @@ def outcome(decision: str | None, smalltalk: str | None, emergency: bool, low_co
     """The one outcome a question ended in; an emergency card outranks whatever else was shown."""
     if emergency:
         return "emergency card"
+    if smalltalk == NO_WORDS:
+        return "no words (emoji, digits)"
     if smalltalk:
         return "off-topic brush-off" if smalltalk in BRUSH_OFF_INTENTS else "greeting / thanks"
     if decision == "answer":

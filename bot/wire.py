@@ -45,6 +45,8 @@ class EventKind(StrEnum):
 # --- small talk ------------------------------------------------------------------------------
 
 SMALLTALK_PREFIX = "~"  # topic ids cannot start with it, so the two never collide
+#: A message without a single letter ("1", "🙂", "?"): no question to answer, and no gap in the FAQ.
+NO_WORDS = "no_words"
 
 
 def smalltalk_id(intent: str) -> str:

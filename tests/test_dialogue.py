@@ -9,12 +9,14 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 
+from bot import wire
 from bot.config import PROJECT_ROOT
 from bot.content import load_content
 from bot.dialogue import Dialogue, share_cards
 from bot.i18n import I18n, MissingCatalogError
 from bot.matching import Matcher
 from bot.replies import UserState
+from bot.wire import EventKind
 from tests.conftest import make_mini_content, write_topic
 
 
@@ -391,3 +393,16 @@ def test_violence_brings_the_card_and_the_violence_topic(real_dialogue, lang, te
 def test_a_campaign_tag_that_could_be_a_person_is_not_kept_as_typed(dialogue, tag):
     assert dialogue.parse_payload(f"en-help-hotline-src-{tag}")[2] == "invalid"
     assert dialogue.parse_payload("en-help-hotline-src-osh2026")[2] == "osh2026"
+
+
+@pytest.mark.parametrize("text", ["1", "🙂", "??", "👍👍🙏"])
+def test_a_message_without_words_asks_for_words_and_is_no_unanswered_question(real_dialogue, text):
+    turn = real_dialogue.text(UserState(lang="ru", home="KG", current="RU"), text)
+    assert "словами" in turn.messages[0].html
+    question = next(e for e in turn.events if e.kind == EventKind.QUESTION)
+    assert question.data["smalltalk"] == wire.NO_WORDS and question.data["decision"] == "none"
+
+
+def test_the_sos_sign_alone_is_still_an_emergency(real_dialogue):
+    turn = real_dialogue.text(UserState(lang="ru", home="KG", current="RU"), "🆘")
+    assert turn.messages[0].html.startswith("🆘")

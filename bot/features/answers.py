@@ -61,6 +61,8 @@ def answer(d: Dialogue, state: UserState, text: str, offer_switch: bool = True) 
         ]
         buttons.append((Button(_("None of these"), wire.NoneOfThese().encode()),))
         turn.add(ui.say(_("Did you mean:"), *buttons))
+    elif decision.smalltalk == wire.NO_WORDS and not decision.emergency:
+        turn.add(ui.say(_("Please write your question in words.")), *ui.browse(d, state))
     elif decision.smalltalk and not decision.emergency:
         turn.add(*small_talk(d, state, decision.smalltalk))
     elif not decision.emergency:
