@@ -78,7 +78,14 @@ class BotData:
     uploading: dict[str, asyncio.Task] = field(default_factory=dict)  # image name -> its upload
 
 
-class SafarContext(CallbackContext[ExtBot, dict, dict, BotData]):
+class Unused:
+    """PTB's per-user and per-chat memory, typed as holding nothing: a person's state lives in the database
+    (shared by every instance, erased by /delete), never in a process's memory where an erasure cannot reach."""
+
+    __slots__ = ()
+
+
+class SafarContext(CallbackContext[ExtBot, Unused, Unused, BotData]):
     """Handlers reach the services through typed attributes, not string keys."""
 
     @property
@@ -545,7 +552,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(config.token or "0:local")
-        .context_types(ContextTypes(context=SafarContext, bot_data=BotData))
+        .context_types(ContextTypes(context=SafarContext, bot_data=BotData, chat_data=Unused, user_data=Unused))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
