@@ -236,22 +236,12 @@ def config(tmp_path: Path) -> Config:
     return replace(Config(), db_path=tmp_path / "data" / "safar.sqlite3", hash_secret=None)
 
 
-def run_cli(*args: str, env: dict | None = None, input: str | None = None, check: bool = True, isolated: bool = False):
+def run_cli(*args: str, env: dict | None = None, input: str | None = None, check: bool = True):
     """`python -m bot ARGS` as an operator or volunteer would run it: ``main()`` in this process.
 
-    ``isolated`` runs a real subprocess instead, for what must not share this process (a logging setup,
-    an event loop of its own, the exit of a broken start).
+    The environment, working folder, stdin and logging set-up are restored afterwards. Tests about the
+    process itself (the installed console script, a closed pipe, a server in its own process) start one.
     """
-    if isolated:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            input=input,
-            capture_output=True,
-            text=True,
-            cwd=PROJECT_ROOT,
-            env=None if env is None else os.environ | env,
-            check=check,
-        )
     from bot.__main__ import main
 
     stdout, stderr = io.StringIO(), io.StringIO()
