@@ -33,10 +33,12 @@ def test_an_unknown_command_is_a_usage_error():
     assert result.returncode == 2 and "invalid choice: 'frobnicate'" in result.stderr
 
 
-def test_without_a_token_the_default_command_is_the_terminal_chat(tmp_path):
-    env = {"TELEGRAM_BOT_TOKEN": "", "SAFAR_DB_PATH": str(tmp_path / "safar.sqlite3")}
-    result = run_cli(env=env, input="")
+def test_without_a_token_the_default_command_is_the_terminal_chat(monkeypatch):
+    chats = []
+    monkeypatch.setattr(cli, "cmd_chat", lambda args, config: chats.append(args.lang) or 0)
+    result = run_cli(env={"TELEGRAM_BOT_TOKEN": ""})
     assert result.stdout.startswith("TELEGRAM_BOT_TOKEN is not set: starting the terminal chat")
+    assert chats == [None]
 
 
 @pytest.mark.parametrize(("text", "age"), [("90d", dt.timedelta(days=90)), ("12w", dt.timedelta(weeks=12)),
