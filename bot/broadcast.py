@@ -75,10 +75,13 @@ Send = Callable[[int, str], Awaitable[object]]
 
 @dataclass(frozen=True)
 class Campaign:
+    """One message to every subscriber; its ``id`` is what makes a resumed run skip who already got it."""
+
     id: str
     messages: dict[str, str]  # lang -> Telegram HTML
 
     def message_for(self, lang: str) -> str | None:
+        """The subscriber's language, else a fallback, else any: everyone subscribed gets a message."""
         for candidate in (lang, *FALLBACK_LANGUAGES, *sorted(self.messages)):
             if candidate in self.messages:
                 return self.messages[candidate]
@@ -86,7 +89,7 @@ class Campaign:
 
 
 class CampaignError(ValueError):
-    pass
+    """A campaign file that cannot be sent; the message names the file and what to fix."""
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -127,6 +130,8 @@ def weekly_myth_due(now: dt.datetime, hour: int = WEEKLY_HOUR) -> bool:
 
 @dataclass
 class DeliveryReport:
+    """What a run did, counted by status and language, for the operator who started it."""
+
     campaign: str
     statuses: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
@@ -136,6 +141,7 @@ class DeliveryReport:
     busy: bool = False  # another run holds the campaign: this one sent nothing
 
     def lines(self) -> list[str]:
+        """The report as plain lines for the terminal, explaining the statuses an operator may not expect."""
         total = sum(self.statuses.values())
         head = "dry run" if self.dry_run else f"{self.seconds:.1f} s"
         lines = [f"broadcast {self.campaign}: {total} recipients ({head})"]
@@ -153,6 +159,8 @@ class DeliveryReport:
 
 
 class Broadcaster:
+    """Sends a campaign at Telegram's rate, at most once per subscriber, resuming where a run stopped."""
+
     def __init__(self, subscriptions: Subscriptions, send: Send, rate: float = DEFAULT_RATE):
         self.subscriptions = subscriptions
         self.database = subscriptions.database
