@@ -191,7 +191,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def parse_age(text: str) -> dt.timedelta:
-    """'90d', '12w' or '48h' as a duration."""
+    """'90d', '12w' or '48h' as a duration: the units operators think in, refused plainly when mistyped."""
     units = {"d": "days", "w": "weeks", "h": "hours"}
     if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
         raise argparse.ArgumentTypeError(f"{text!r}: use a number and d, w or h, like 90d")

@@ -28,6 +28,8 @@ class MatchThresholds:
 
 @dataclass(frozen=True)
 class Config:
+    """Every setting, read once at start-up and passed down: no other module reads the environment."""
+
     token: Secret = field(default_factory=Secret)
     api_base_url: str | None = None
     content_dir: Path = PROJECT_ROOT / "content"
@@ -56,6 +58,7 @@ class Config:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        """The settings from ``env`` (default: the process environment); a malformed value raises ValueError."""
         env = os.environ if env is None else env
         defaults = cls()
         thresholds = MatchThresholds(

@@ -53,6 +53,12 @@ LANGUAGE_DIR = re.compile(r"^[a-z]{2,3}$")
 
 @dataclass(frozen=True)
 class Topic:
+    """One answer in one language, as a volunteer wrote it and as the bot renders it.
+
+    Kept per language (not one object with translations) because each language's file is edited,
+    reviewed and checked on its own, and a language may lack a topic for a while.
+    """
+
     id: str
     lang: str
     title: str
@@ -69,10 +75,12 @@ class Topic:
 
     @property
     def hotline(self) -> bool:
+        """The answer sends people to a hotline, so the card (or its one-line reminder) follows it."""
         return "hotline" in self.flags
 
     @property
     def urgent(self) -> bool:
+        """For a person in danger: after an emergency card the matcher offers only urgent topics."""
         return "urgent" in self.flags
 
 
@@ -107,10 +115,12 @@ class Hotline:
     line: int = 0
 
     def text(self, mapping: dict[str, str], lang: str) -> str:
+        """A per-language field in ``lang``, else English, else any: a line is never shown without a name."""
         return mapping.get(lang) or mapping.get("en") or next(iter(mapping.values()), "")
 
     @property
     def shown(self) -> bool:
+        """Only an active line reaches a person: a number reported discontinued waits for a confirming call."""
         return self.status == "active"
 
 
@@ -162,6 +172,7 @@ class EmergencyPhrases:
             yield "media", "", text
 
     def line_of(self, role: str, kind: str, text: str) -> tuple[str, int]:
+        """(file, line) of an entry, so a check can point a volunteer at it; aliased lists are looked up too."""
         if role == "danger" and not kind and (role, kind, text) not in self.lines:
             role = "phrases"
         if role == "media" and (role, kind, text) not in self.lines:
@@ -225,6 +236,8 @@ class SmallTalk:
 
 @dataclass(frozen=True)
 class CheckQuestion:
+    """One /check question; its ``id`` is the same in every language, so the report counts answers together."""
+
     id: str
     text: str
     red_flag: bool  # the answer that is a warning sign: True for "yes", False for "no"
@@ -258,13 +271,16 @@ class Content:
 
     @property
     def languages(self) -> list[str]:
+        """The languages with content, from the folders: adding a language is adding files."""
         return sorted(self.topics)
 
     @property
     def topic_ids(self) -> list[str]:
+        """Every topic id in any language, sorted, so menus and the weekly myth are stable across restarts."""
         return sorted({tid for by_id in self.topics.values() for tid in by_id})
 
     def topic(self, topic_id: str, lang: str, fallback: str = "en") -> Topic | None:
+        """The topic in ``lang``, else in ``fallback``, else in any language: a missing translation still answers."""
         for candidate in (lang, fallback, *self.languages):
             found = self.topics.get(candidate, {}).get(topic_id)
             if found:
@@ -272,21 +288,26 @@ class Content:
         return None
 
     def all_topics(self) -> Iterable[Topic]:
+        """Every topic in every language, for checks and menus that must see each file."""
         for lang in self.languages:
             yield from self.topics[lang].values()
 
 
 @dataclass
 class LoadResult:
+    """The content and every problem found: loading never raises, so a volunteer sees all mistakes at once."""
+
     content: Content
     problems: list[Problem]
 
     @property
     def errors(self) -> list[Problem]:
+        """The problems that stop the bot from starting (warnings do not)."""
         return [p for p in self.problems if p.severity == "error"]
 
     @property
     def ok(self) -> bool:
+        """True when the bot may start on this content."""
         return not self.errors
 
 

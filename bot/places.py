@@ -57,6 +57,7 @@ class Places:
 
     @property
     def country_topics(self) -> frozenset[str]:
+        """The topics that are about some country, which the matcher weighs by the country named or lived in."""
         return frozenset(self.topic_countries)
 
     def topics_of(self, codes: Iterable[str]) -> frozenset[str]:

@@ -78,6 +78,8 @@ def percentages(counts: dict[str, int]) -> dict[str, int]:
 
 @dataclass
 class Cluster:
+    """Unanswered questions that say the same thing: one row for volunteers, so they write one topic for many."""
+
     representative: str
     count: int = 0
     examples: list[str] = field(default_factory=list)
@@ -94,11 +96,14 @@ class Cluster:
 
     @property
     def why(self) -> str:
+        """How the bot failed them ("not answered", "did you mean 2"): is a topic missing, or only words?"""
         return ", ".join(name if n == self.count else f"{name} {n}" for name, n in self.outcomes.most_common())
 
 
 @dataclass(frozen=True)
 class Day:
+    """One day's activity, so a drop or a spike (a campaign, an outage) shows in the report."""
+
     day: str
     users: int
     questions: int
@@ -107,11 +112,14 @@ class Day:
 
     @property
     def label(self) -> str:
+        """The date, marked when it is today, so a partial day is not read as a drop."""
         return f"{self.day} (today, partial)" if self.partial else self.day
 
 
 @dataclass(frozen=True)
 class Votes:
+    """👍/👎 for one topic, so volunteers rewrite the answers people found unhelpful first."""
+
     topic: str
     title: str
     helpful: int
@@ -119,6 +127,7 @@ class Votes:
 
     @property
     def votes(self) -> int:
+        """All votes: a rate over a handful of votes is not shown as a verdict."""
         return self.helpful + self.not_helpful
 
     @property
@@ -139,6 +148,8 @@ class Safety:
 
 @dataclass
 class Checks:
+    """How /check was used and which red flags come up most: what campaigns should warn about."""
+
     completed: int = 0
     with_flags: int = 0
     top_flags: list[tuple[str, str, int]] = field(default_factory=list)  # question id, English text, count
@@ -146,6 +157,8 @@ class Checks:
 
 @dataclass
 class Report:
+    """Everything the operators' report shows, as data: the terminal and the HTML page render the same numbers."""
+
     since: dt.date
     until: dt.date
     days: list[Day]
@@ -168,6 +181,7 @@ class Report:
         return percentages(self.outcomes)
 
     def missed(self) -> int:
+        """Questions without a confident answer (see MISSES): the number volunteers work to bring down."""
         return sum(self.outcomes[name] for name in MISSES)
 
     def topic_label(self, topic: str | None) -> str:
@@ -435,6 +449,7 @@ NUMERIC = {
 
 
 def print_report(report: Report, console=None) -> None:
+    """The report as rich tables in the terminal, for an operator on the server without a browser."""
     from rich.console import Console
     from rich.table import Table
 

@@ -50,7 +50,7 @@ def webhook_secret(config: Config) -> str:
 
 @dataclass
 class Health:
-    """What /healthz reports."""
+    """What /healthz reports: enough for a container orchestrator or an operator to tell a stuck bot from a busy one."""
 
     database: bool
     topics: int
@@ -100,7 +100,7 @@ class _Base(tornado.web.RequestHandler):
 
 
 class UpdateHandler(_Base):
-    """Where Telegram posts updates."""
+    """Where Telegram posts updates; only requests carrying the webhook secret get in, so nobody can forge a user."""
 
     async def post(self) -> None:
         """Check the secret, then queue the update; Telegram only needs a quick 200."""
@@ -133,7 +133,7 @@ class HealthHandler(_Base):
 
 
 class MetricsHandler(_Base):
-    """/metrics, for Prometheus."""
+    """/metrics, for Prometheus: counts only, never a user or a message."""
 
     def get(self) -> None:
         """Every metric in the Prometheus text format."""
@@ -142,7 +142,7 @@ class MetricsHandler(_Base):
 
 
 def make_web_app(app: Application, secret: str) -> tornado.web.Application:
-    """The three routes over one bot application."""
+    """The three routes (updates, /healthz, /metrics) over one bot application, so one port serves them all."""
     args = {"app": app, "secret": secret}
     return tornado.web.Application(
         [

@@ -17,6 +17,8 @@ import pytest
 
 from bot.config import PROJECT_ROOT, Config, Secret
 from bot.content import load_content
+from bot.dialogue import Dialogue
+from bot.i18n import I18n
 from bot.matching import Matcher
 
 REAL_CONTENT = PROJECT_ROOT / "content"
@@ -204,27 +206,43 @@ def matcher(real_content) -> Matcher:
     return Matcher(real_content)
 
 
+def dialogue_for(root: Path, locales: Path = PROJECT_ROOT / "locales", *, can_talk: bool = False) -> Dialogue:
+    """The dialogue over the content tree at ``root``, as the bot builds it (Russian by default)."""
+    content = load_content(root).content
+    return Dialogue(content, Matcher(content), I18n(locales, content.languages, "ru"), can_talk=can_talk)
+
+
+@pytest.fixture
+def dialogue(mini_content) -> Dialogue:
+    return dialogue_for(mini_content)
+
+
+@pytest.fixture(scope="session")
+def real_dialogue(real_content, matcher) -> Dialogue:
+    return Dialogue(real_content, matcher, I18n(PROJECT_ROOT / "locales", real_content.languages))
+
+
+def all_text(turn) -> str:
+    """Every message of a turn, as one text: what the person reads."""
+    return "\n".join(m.html for m in turn.messages)
+
+
+def button_data(turn) -> list[str]:
+    """The callback data of every inline button of a turn, in the order they are shown."""
+    return [b.data for m in turn.messages for row in m.buttons for b in row]
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     return replace(Config(), db_path=tmp_path / "data" / "safar.sqlite3", hash_secret=None)
 
 
-def run_cli(*args: str, env: dict | None = None, input: str | None = None, check: bool = True, isolated: bool = False):
+def run_cli(*args: str, env: dict | None = None, input: str | None = None, check: bool = True):
     """`python -m bot ARGS` as an operator or volunteer would run it: ``main()`` in this process.
 
-    ``isolated`` runs a real subprocess instead, for what must not share this process (a logging setup,
-    an event loop of its own, the exit of a broken start).
+    The environment, working folder, stdin and logging set-up are restored afterwards. Tests about the
+    process itself (the installed console script, a closed pipe, a server in its own process) start one.
     """
-    if isolated:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            input=input,
-            capture_output=True,
-            text=True,
-            cwd=PROJECT_ROOT,
-            env=None if env is None else os.environ | env,
-            check=check,
-        )
     from bot.__main__ import main
 
     stdout, stderr = io.StringIO(), io.StringIO()

@@ -10,7 +10,7 @@ from bot.config import PROJECT_ROOT
 from bot.content import load_content
 from bot.dialogue import Dialogue
 from bot.features import ui
-from bot.i18n import I18n, country_name, use_country_names
+from bot.i18n import I18n, MissingCatalogError, country_name, use_country_names
 from bot.matching import Matcher
 from bot.replies import UserState
 
@@ -62,3 +62,10 @@ def test_an_unknown_language_or_country_code_is_an_error_on_its_line(mini_conten
     assert "unknown language 'kg'" in found[("country-names.yaml", 4)]
     assert "the name for TR is empty" in found[("country-names.yaml", 7)]
     assert result.content.country_names == {"ru": {"KG": "Кыргызстан"}}
+
+
+def test_a_catalog_without_its_compiled_file_fails_fast(tmp_path):
+    (tmp_path / "ky" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "ky" / "LC_MESSAGES" / "safar.po").write_text("", encoding="utf-8")
+    with pytest.raises(MissingCatalogError, match="make setup"):
+        I18n(tmp_path, ["ky", "en"])

@@ -6,13 +6,10 @@ import json
 
 import pytest
 
-from bot import wire
 from bot.config import PROJECT_ROOT, MatchThresholds
 from bot.dialogue import Dialogue
 from bot.i18n import I18n
 from bot.matching import Matcher
-from bot.normalize import skeleton_words
-from bot.places import read_places
 from bot.replies import UserState
 from tests.conftest import run_cli
 
@@ -166,20 +163,6 @@ def test_a_person_at_home_asks_about_where_they_plan_to_go():
     assert UserState(home="UZ", current="RU", going="KZ").country_of_interest == "RU"  # abroad: where they are
 
 
-def test_country_names_are_found_in_any_script_and_case(real_content):
-    places = real_content.places
-    for text, code in [
-        ("Орусияда иштейм", "RU"),
-        ("zhivu v Maskave", "RU"),
-        ("Дубайда жумуш", "AE"),
-        ("дар Истанбул", "TR"),
-        ("Kazakstanga barsam", "KZ"),
-        ("I work in the United Arab Emirates", "AE"),
-    ]:
-        assert code in places.named(skeleton_words(text)), text
-    assert not places.named(skeleton_words("маска и перчатки"))
-
-
 @pytest.mark.parametrize(
     "message",
     ["патент канчага чыгат", "patent kancha boladi", "сколько стоит патент, как его получить"],
@@ -245,26 +228,12 @@ def test_a_passport_kept_is_not_drowned_by_a_wage_story(matcher, message):
     assert "trouble-passport-taken" in ((decision.topic,) if decision.topic else decision.suggestions)
 
 
-def test_places_file_mistakes_are_reported_with_their_line(tmp_path):
-    path = tmp_path / "places.yaml"
-    path.write_text("topics:\n  work-russia: [RU]\n  work-mars: [RU]\nnames:\n  XX: [Марс]\n  RU: [Орусия]\n")
-    places, problems = read_places(path, {"work-russia"}, ["ru"])
-    assert [line for line, _ in problems] == [3, 5]
-    assert places.topics_of(places.named(skeleton_words("Орусияда"))) == {"work-russia"}
-
-
 def test_an_answer_about_no_country_offers_the_country_the_question_names(matcher):
     decision = matcher.decide("какая виза нужна чтобы работать в Дубае")
     assert (decision.decision, decision.topic) == ("answer", "prepare-visa-type"), decision.ranking
     assert decision.also == ("work-uae",)
     assert matcher.decide("what visa do I need to work in Korea").also == ()  # answered with the country's page
     assert matcher.decide("какая виза нужна для работы").also == ()  # no country named
-
-
-def test_the_named_country_is_the_first_topic_offered_under_the_answer(real_dialogue):
-    turn = real_dialogue.text(UserState(lang="ru", home="KG", current="KG"), "какая виза нужна чтобы работать в Дубае")
-    offered = [b.data for m in turn.messages for row in m.buttons for b in row if b.label.startswith("↪")]
-    assert offered and offered[0] == wire.ShowTopic("work-uae").encode()
 
 
 @pytest.mark.parametrize(

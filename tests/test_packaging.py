@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import PROJECT_ROOT
+from tests.conftest import run_cli
 
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 COMPOSE = PROJECT_ROOT / "compose.yaml"
@@ -64,12 +65,18 @@ def test_the_image_runs_the_console_script_as_a_user_without_privileges():
     assert exec_form(healthcheck.split("CMD", 1)[1].strip()) == ["safar", "healthcheck"]
 
 
-def test_the_entrypoint_and_its_commands_start_the_cli():
+def test_the_installed_console_script_starts_the_cli():
+    result = subprocess.run([*console_script(), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "usage: safar" in result.stdout
+
+
+def test_the_images_command_and_healthcheck_are_commands_the_cli_knows():
     steps = dict(instructions())
-    for command in ([], exec_form(steps["CMD"]), ["healthcheck"]):
-        result = subprocess.run([*console_script(), *command, "--help"], capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, result.stderr
-        assert "usage: safar" in result.stdout
+    healthcheck = exec_form(steps["HEALTHCHECK"].split("CMD", 1)[1].strip())[1:]
+    for command in (exec_form(steps["CMD"]), healthcheck):
+        result = run_cli(*command, "--help")
+        assert result.returncode == 0 and f"usage: safar {' '.join(command)}" in result.stdout
 
 
 def test_every_setting_the_image_and_compose_set_is_one_the_bot_reads():

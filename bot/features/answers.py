@@ -125,10 +125,12 @@ def ask(d: Dialogue, state: UserState, arg: str = "") -> Turn:
 
 
 def topics(d: Dialogue, state: UserState, arg: str = "") -> Turn:
+    """/topics: the topic menu, for people who would rather browse than type."""
     return Turn(ui.browse(d, state), state)
 
 
 def category(d: Dialogue, state: UserState, payload: wire.ShowCategory) -> Turn:
+    """A category's topics as buttons; an empty or unknown category falls back to the topic menu."""
     lang = ui.lang(d, state)
     found: list[Topic] = [
         t for tid in d.content.topic_ids if (t := d.content.topic(tid, lang)) and t.category == payload.category
@@ -142,6 +144,7 @@ def category(d: Dialogue, state: UserState, payload: wire.ShowCategory) -> Turn:
 
 
 def show_topic(d: Dialogue, state: UserState, payload: wire.ShowTopic | wire.PickSuggestion) -> Turn:
+    """A topic from a button; a picked suggestion is logged, so the matcher can learn where it fell short."""
     if payload.topic not in d.content.topic_ids:
         return topics(d, state)
     turn = Turn(ui.topic_messages(d, state, payload.topic, feedback=True), state)
@@ -151,6 +154,7 @@ def show_topic(d: Dialogue, state: UserState, payload: wire.ShowTopic | wire.Pic
 
 
 def none_of_these(d: Dialogue, state: UserState, payload: wire.NoneOfThese) -> Turn:
+    """No suggestion fitted: counted as a miss, and the person gets the topics and the hotline, not a dead end."""
     _ = ui.gettext(d, state)
     turn = Turn([], state, [Event(EventKind.SUGGESTION_REJECTED)])
     turn.add(ui.say(_("Sorry. Try to ask in other words, or choose a topic below.")))

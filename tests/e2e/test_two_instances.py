@@ -28,7 +28,7 @@ import tornado.web
 from bot.config import PROJECT_ROOT
 from tests.conftest import query
 from tests.telegram_fake import BOT, Updates
-from tests.test_webhook_server import FakeBotApi, until
+from tests.test_webhook import FakeBotApi, until
 
 pytestmark = pytest.mark.e2e
 

@@ -20,6 +20,7 @@ import tornado.web
 from bot import metrics, webhook
 from bot.config import PROJECT_ROOT, Secret
 from bot.telegram_app import build_application
+from tests.conftest import run_cli
 from tests.telegram_fake import BOT, FakeTelegram, Updates
 
 SECRET = "s3cret-webhook-token_for-tests"
@@ -157,19 +158,9 @@ async def test_the_healthcheck_command_reads_healthz(server):
     url, _fake, _app = server
 
     async def healthcheck(target: str) -> tuple[int, str, str]:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "healthcheck",
-            "--url",
-            target,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            cwd=PROJECT_ROOT,
-        )
-        out, err = await process.communicate()
-        return process.returncode, out.decode(), err.decode()
+        # main() in a worker thread: its blocking HTTP call must not stop this loop, which serves /healthz.
+        result = await asyncio.to_thread(run_cli, "healthcheck", "--url", target, check=False)
+        return result.returncode, result.stdout, result.stderr
 
     code, out, err = await healthcheck(f"{url}/healthz")
     assert code == 0, err
