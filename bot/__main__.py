@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             token = config.token if config else None
             print(logsafe.mask(traceback.format_exc(), token), file=sys.stderr, end="")
             return 1
-        print(describe_error(error), file=sys.stderr)
+        print(logsafe.mask(describe_error(error), config.token if config else None), file=sys.stderr)
         return 1
 
 
@@ -78,7 +78,7 @@ def describe_error(error: Exception) -> str:
         return "\n".join(lines)
     if isinstance(error, OSError) and error.filename:
         return f"error: {error.filename}: {error.strerror or error}"
-    return f"error: {error or type(error).__name__} (run with --debug to see where)"
+    return f"error: {str(error) or type(error).__name__} (run with --debug to see where)"
 
 
 def _invalid_token(error: BaseException) -> bool:

@@ -58,17 +58,34 @@ class Config:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
-        """The settings from ``env`` (default: the process environment); a malformed value raises ValueError."""
+        """The settings from ``env`` (default: the process environment); a malformed value raises ValueError
+        naming the setting and what it should look like."""
         env = os.environ if env is None else env
         defaults = cls()
+
+        def number(name: str, default: float | int | None, kind: type = int):
+            value = (env.get(name) or "").strip()
+            if not value:
+                return default
+            try:
+                return kind(value)
+            except ValueError:
+                what = "a whole number" if kind is int else "a number"
+                raise ValueError(f"{name}={value!r} is not {what}: fix it or leave it unset") from None
+
         thresholds = MatchThresholds(
-            answer=float(env.get("SAFAR_ANSWER_THRESHOLD", defaults.thresholds.answer)),
-            margin=float(env.get("SAFAR_ANSWER_MARGIN", defaults.thresholds.margin)),
-            suggest=float(env.get("SAFAR_SUGGEST_THRESHOLD", defaults.thresholds.suggest)),
+            answer=number("SAFAR_ANSWER_THRESHOLD", defaults.thresholds.answer, float),
+            margin=number("SAFAR_ANSWER_MARGIN", defaults.thresholds.margin, float),
+            suggest=number("SAFAR_SUGGEST_THRESHOLD", defaults.thresholds.suggest, float),
         )
-        operators = frozenset(
-            int(part) for part in env.get("SAFAR_OPERATOR_IDS", "").replace(" ", "").split(",") if part
-        )
+        try:
+            operators = frozenset(
+                int(part) for part in env.get("SAFAR_OPERATOR_IDS", "").replace(" ", "").split(",") if part
+            )
+        except ValueError:
+            raise ValueError(
+                "SAFAR_OPERATOR_IDS must be Telegram user ids separated by commas, like 12345,67890"
+            ) from None
         secret = env.get("SAFAR_HASH_SECRET")
         webhook = env.get("SAFAR_WEBHOOK_SECRET", "").strip()
         url = env.get("SAFAR_DATABASE_URL", "").strip()
@@ -85,15 +102,15 @@ class Config:
             db_path=db_path,
             database_url=Secret(url) if url else None,
             operator_ids=operators,
-            operator_chat_id=int(env["SAFAR_OPERATOR_CHAT_ID"]) if env.get("SAFAR_OPERATOR_CHAT_ID") else None,
+            operator_chat_id=number("SAFAR_OPERATOR_CHAT_ID", None),
             hash_secret=Secret(secret) if secret else None,
             webhook_secret=Secret(webhook) if webhook else None,
-            retention_days=int(env.get("SAFAR_RETENTION_DAYS", defaults.retention_days)),
+            retention_days=number("SAFAR_RETENTION_DAYS", defaults.retention_days),
             default_language=env.get("SAFAR_DEFAULT_LANGUAGE", defaults.default_language),
             thresholds=thresholds,
             bot_username=env.get("SAFAR_BOT_USERNAME", "").strip().lstrip("@") or None,
             log_format=env.get("SAFAR_LOG_FORMAT", defaults.log_format).strip().lower() or defaults.log_format,
             webhook_url=env.get("SAFAR_WEBHOOK_URL", "").strip() or None,
             listen=env.get("SAFAR_LISTEN", "").strip() or defaults.listen,
-            port=int(env.get("SAFAR_PORT") or defaults.port),
+            port=number("SAFAR_PORT", defaults.port),
         )

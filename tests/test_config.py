@@ -55,9 +55,10 @@ def test_the_database_url_chooses_postgresql_or_an_sqlite_file():
     ("name", "value", "shown"),
     [
         ("SAFAR_DATABASE_URL", "mysql://x", "SAFAR_DATABASE_URL must start with sqlite:/// or postgresql://"),
-        ("SAFAR_PORT", "eighty", "'eighty'"),
-        ("SAFAR_OPERATOR_IDS", "12,abc", "'abc'"),
-        ("SAFAR_ANSWER_THRESHOLD", "high", "'high'"),
+        ("SAFAR_PORT", "eighty", "SAFAR_PORT='eighty' is not a whole number"),
+        ("SAFAR_OPERATOR_IDS", "12,abc", "SAFAR_OPERATOR_IDS must be Telegram user ids"),
+        ("SAFAR_ANSWER_THRESHOLD", "high", "SAFAR_ANSWER_THRESHOLD='high' is not a number"),
+        ("SAFAR_RETENTION_DAYS", "30d", "SAFAR_RETENTION_DAYS='30d' is not a whole number"),
     ],
 )
 def test_a_bad_value_stops_the_cli_with_one_plain_line(tmp_path, name, value, shown):
