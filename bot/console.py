@@ -117,9 +117,12 @@ async def _run(config: Config, lang: str | None, stdin: TextIO, out: TextIO) -> 
     return 0
 
 
-def run_console(config: Config, lang: str | None = None, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
-    """Chat in the terminal until end of input; Ctrl-C ends quietly with exit code 0."""
+def run_console(config: Config, lang: str | None = None, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    """Chat in the terminal until end of input; Ctrl-C ends quietly with exit code 0.
+
+    The streams default to the process's at the time of the call (not of the import), so a caller that
+    replaced ``sys.stdin`` is read."""
     try:
-        return asyncio.run(_run(config, lang, stdin, out))
+        return asyncio.run(_run(config, lang, stdin or sys.stdin, out or sys.stdout))
     except KeyboardInterrupt:
         return 0
