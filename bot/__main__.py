@@ -179,6 +179,12 @@ def _parser() -> argparse.ArgumentParser:
     rotate = secret_commands.add_parser(
         "rotate", help="re-key the data under a new secret (stop the bot first); the old secret is gone after"
     )
+    rotate.add_argument(
+        "--new-secret-file",
+        type=Path,
+        metavar="FILE",
+        help="PostgreSQL (required there): a new file (0600) for the new secret, never printed",
+    )
     rotate.set_defaults(handler=cmd_secret_rotate)
 
     usage_log = commands.add_parser("log", help="the usage log")
@@ -441,7 +447,7 @@ def cmd_secret_rotate(args, config: Config) -> int:
     """Re-key the stored data under a new hashing secret; prints what was done, never the secret."""
     from bot.rotate import rotate
 
-    print("\n".join(rotate(config)))
+    print("\n".join(rotate(config, args.new_secret_file)))
     return 0
 
 
