@@ -397,7 +397,7 @@ def cmd_broadcast(args, config: Config) -> int:
     Exit 2 for a bad campaign file or a missing token, 3 when another run holds the campaign (nothing sent).
     """
     from bot.broadcast import Broadcaster, CampaignError, load_campaign
-    from bot.keys import load_secret
+    from bot.keys import SecretError, check_secret_in, load_secret
     from bot.subscriptions import Subscriptions
 
     try:
@@ -420,6 +420,12 @@ def cmd_broadcast(args, config: Config) -> int:
 
         secret = load_secret(config.hash_secret, config.db_path, config.database_url)
         subscriptions = await Subscriptions.open(config.database, secret)
+        if subscriptions.database.shared:  # PostgreSQL: after a rotation the old secret opens nobody's chat
+            try:
+                await check_secret_in(subscriptions.database, secret)
+            except SecretError:
+                await subscriptions.close()
+                raise
         base = (config.api_base_url or "https://api.telegram.org").rstrip("/") + "/bot"
         bot = Bot(config.token or "0:dry-run", base_url=base)
         initialized = False

@@ -6,6 +6,7 @@ secret must reach the file the operator named and nowhere else.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import stat
 from dataclasses import replace
@@ -204,3 +205,15 @@ def test_a_database_the_bot_never_started_on_has_nothing_to_rekey(pg_config, tmp
     code, _, err = rotate_cli(monkeypatch, capsys, pg_config, OLD, "--new-secret-file", str(target))
     assert code == 2 and "no key check" in err
     assert not target.exists()
+
+
+def test_a_broadcast_with_the_old_secret_is_refused_after_a_rotation(pg_config, tmp_path, monkeypatch, capsys):
+    asyncio.run(people_and_cases(pg_config))  # the CLI runs its own event loop: this test has none
+    code, _, err = rotate_cli(monkeypatch, capsys, pg_config, OLD, "--new-secret-file", str(tmp_path / "new"))
+    assert code == 0, err
+    campaign = tmp_path / "campaign.yaml"
+    campaign.write_text("id: after-rotation\nmessages:\n  ky: Салам\n", encoding="utf-8")
+    monkeypatch.setenv("SAFAR_HASH_SECRET", OLD)  # an operator's shell still has the old one
+    code = main(["broadcast", str(campaign), "--dry-run"])
+    _out, err = capsys.readouterr()
+    assert code == 2 and "not the secret" in err and err.count("\n") == 1
