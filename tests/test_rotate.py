@@ -1,4 +1,4 @@
-"""`secret rotate` on PostgreSQL: the same re-keying as on SQLite, on a real throw-away server.
+"""`secret rotate`: on SQLite, and on PostgreSQL the same re-keying on a real throw-away server.
 
 The CLI is called in this process (``main([...])``) so what it prints is read with capsys: the new
 secret must reach the file the operator named and nowhere else.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import stat
 from dataclasses import replace
 from pathlib import Path
@@ -17,9 +18,9 @@ import pytest
 
 from bot.__main__ import main
 from bot.config import Config, Secret
-from bot.keys import SecretError
+from bot.keys import SecretError, load_secret, secret_path
 from bot.replies import Event, UserState
-from bot.rotate import ROTATION_LOCK
+from bot.rotate import ROTATION_LOCK, rotate
 from bot.services import Services
 from tests.conftest import query
 
@@ -217,3 +218,32 @@ def test_a_broadcast_with_the_old_secret_is_refused_after_a_rotation(pg_config, 
     code = main(["broadcast", str(campaign), "--dry-run"])
     _out, err = capsys.readouterr()
     assert code == 2 and "not the secret" in err and err.count("\n") == 1
+
+
+async def test_sqlite_rotation_rekeys_subscribers_cases_and_their_data(config, mini_content):
+    config = replace(config, content_dir=mini_content)
+    services = await Services.open(config)
+
+    services.usage_log.record(77, [Event("question", {"decision": "answer"})], UserState(lang="ky"))
+    services.usage_log.record(88, [Event("question", {"decision": "answer"})], UserState(lang="ru"))
+    assert await services.subscribe(77, 77, "ky")
+    case = await services.open_case(77, 77, "ky")
+    await services.close()
+    old = secret_path(config.db_path).read_text()
+
+    lines = rotate(config)
+    assert "2 subscriptions and cases re-sealed" in lines[0]
+    assert secret_path(config.db_path).read_text() != old
+    with pytest.raises(SecretError):
+        load_secret(old, config.db_path)  # the old secret no longer opens this database
+
+    services = await Services.open(config)
+    assert [s.chat_id for s in await services.subscriptions.all()] == [77]
+    assert await services.find_case(case) == (77, "ky")
+    assert (await services.load_state(77)).lang == "ky"  # the subscriber's settings followed them
+    assert await services.erase_user(77, 77)
+    await services.close()
+    with sqlite3.connect(config.db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM subscribers").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM events").fetchone() == (1,)  # 88's, under a random pseudonym
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)

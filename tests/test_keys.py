@@ -1,11 +1,10 @@
-"""The hash secret and the webhook secret: never empty, never silently replaced, and re-keyable."""
+"""The hash secret and the webhook secret: never empty, never silently replaced (rotation: test_rotate.py)."""
 
 from __future__ import annotations
 
 import http.server
 import logging
 import shutil
-import sqlite3
 import subprocess
 import threading
 from dataclasses import replace
@@ -15,7 +14,6 @@ import pytest
 from bot import logsafe
 from bot.config import Config, Secret
 from bot.keys import SecretError, load_secret, secret_path, webhook_secret, webhook_secret_path
-from bot.rotate import rotate
 from bot.services import Services
 from tests.conftest import run_cli
 from tests.telegram_fake import Updates, running_bot, to_update
@@ -106,36 +104,6 @@ async def test_a_read_only_data_folder_still_answers_when_the_secret_comes_from_
     finally:
         subprocess.run(["chattr", "-i", str(folder)], check=True)
     assert "unavailable" in caplog.text  # the usage log says it degraded
-
-
-async def test_rotate_rekeys_subscribers_cases_and_their_data(config, mini_content):
-    config = replace(config, content_dir=mini_content)
-    services = await Services.open(config)
-    from bot.replies import Event, UserState
-
-    services.usage_log.record(77, [Event("question", {"decision": "answer"})], UserState(lang="ky"))
-    services.usage_log.record(88, [Event("question", {"decision": "answer"})], UserState(lang="ru"))
-    assert await services.subscribe(77, 77, "ky")
-    case = await services.open_case(77, 77, "ky")
-    await services.close()
-    old = secret_path(config.db_path).read_text()
-
-    lines = rotate(config)
-    assert "2 subscriptions and cases re-sealed" in lines[0]
-    assert secret_path(config.db_path).read_text() != old
-    with pytest.raises(SecretError):
-        load_secret(old, config.db_path)  # the old secret no longer opens this database
-
-    services = await Services.open(config)
-    assert [s.chat_id for s in await services.subscriptions.all()] == [77]
-    assert await services.find_case(case) == (77, "ky")
-    assert (await services.load_state(77)).lang == "ky"  # the subscriber's settings followed them
-    assert await services.erase_user(77, 77)
-    await services.close()
-    with sqlite3.connect(config.db_path) as conn:
-        assert conn.execute("SELECT count(*) FROM subscribers").fetchone() == (0,)
-        assert conn.execute("SELECT count(*) FROM events").fetchone() == (1,)  # 88's, under a random pseudonym
-        assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)
 
 
 # --- the token ----------------------------------------------------------------------------
