@@ -249,3 +249,12 @@ def test_every_real_number_parses_and_tap_to_call_uses_e164(real_content):
     at_home = {i.hotline.id: i for i in hotlines.route(real_content, "KG", "KG").listings}
     assert at_home["kg-iom-hotline"].e164 == "+9968000000189"  # 0800 0000 189, toll-free inside Kyrgyzstan
     assert not [p for p in check(PROJECT_ROOT / "content").problems if "hotlines" in p.path and p.severity == "error"]
+
+
+def test_a_tajik_in_russia_is_given_first_the_lines_that_answered_a_test_call(real_content, i18n):
+    """hotlines.md: in a 2024 press test +7 495 967 98 44 often went unanswered, two representatives answered."""
+    shown = hotlines.card_for(real_content, "TJ", "RU", None, "ru", i18n.gettext("ru"))
+    taps = [c.phone_number for c in shown.contacts]
+    assert taps[:2] == ["112", "+79660312222"]
+    text = shown.html
+    assert text.index("+7 966 031 22 22") < text.index("+7 926 311 52 53") < text.index("+7 495 967 98 44")
