@@ -71,6 +71,9 @@ class Dialogue:
             return command.run(self, state, "")
         if state.asking == "person" and self.can_talk:
             return person.hand_off(self, state, text)
+        typed = settings.typed_country(self, state, text)  # "Uzbekistan" typed instead of tapped
+        if typed is not None:
+            return typed
         return answers.answer(self, state, text)
 
     def button(self, state: UserState, data: str) -> Turn:

@@ -126,3 +126,26 @@ def test_changing_the_language_later_does_not_ask_the_countries_again(dialogue):
     assert "Какое у вас гражданство?" not in all_text(turn) and not any(
         d.startswith("home:") for d in button_data(turn)
     )
+
+
+@pytest.mark.parametrize(
+    ("asking", "text", "field", "code"),
+    [
+        ("home", "uzbekistan", "home", "UZ"),
+        ("home", "я гражданин Кыргызстана", "home", "KG"),
+        ("current", "в Москве", "current", "RU"),
+        ("current", "Dubayda", "current", "AE"),
+        ("current", "Тоҷикистон", "current", "TJ"),
+    ],
+)
+def test_a_country_typed_instead_of_tapped_is_taken_as_the_answer(real_dialogue, asking, text, field, code):
+    state = UserState(lang="ru", home="KG" if asking != "home" else None, asking=asking)
+    turn = real_dialogue.text(state, text)
+    assert getattr(turn.state, field) == code and turn.state.asking != asking
+
+
+def test_a_longer_question_or_a_cry_while_asking_for_a_country_is_answered_as_such(real_dialogue):
+    state = UserState(lang="ru", home="KG", asking="current")
+    assert real_dialogue.text(state, "в России как сделать патент, сколько стоит").state.current is None
+    cry = real_dialogue.text(UserState(lang="ru", home="KG", asking="current"), "помогите Россия")
+    assert cry.messages[0].html.startswith("🆘")
