@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from bot import wire
 from bot.content import Content
-from bot.features import BUTTONS, COMMANDS, Command, answers, hotline, person, settings, ui, weekly
+from bot.features import BUTTONS, COMMANDS, Command, answers, hotline, job_check, person, settings, ui, weekly
 from bot.features.answers import describe_decision, share_cards
 from bot.i18n import Gettext, I18n, use_country_names
 from bot.matching import Matcher
@@ -71,7 +71,7 @@ class Dialogue:
             return command.run(self, state, "")
         if state.asking == "person" and self.can_talk:
             return person.hand_off(self, state, text)
-        typed = settings.typed_country(self, state, text)  # "Uzbekistan" typed instead of tapped
+        typed = job_check.typed(self, state, text) or settings.typed_country(self, state, text)  # typed, not tapped
         if typed is not None:
             return typed
         return answers.answer(self, state, text)

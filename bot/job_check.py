@@ -10,6 +10,7 @@ import html
 
 from bot.content import CheckQuestion, JobCheck
 from bot.i18n import Gettext
+from bot.normalize import skeleton
 from bot.replies import Button, Message
 from bot.wire import CheckAnswers
 
@@ -17,6 +18,45 @@ MANY_FLAGS = 3
 
 
 YES, NO, UNSURE = "y", "n", "u"
+
+#: Answers typed instead of tapped, in every language the bot reads (compared as skeletons, so scripts and
+#: missing special letters do not matter); the buttons' own labels are accepted too.
+TYPED = {
+    YES: ("да", "ага", "конечно", "ооба", "ооба ооба", "ҳа", "бале", "ҳо", "ha", "xa", "yes", "yeah", "yep", "иә"),
+    NO: ("нет", "неа", "не", "жок", "жоқ", "йўқ", "yo'q", "yoq", "no", "nope"),
+    UNSURE: (
+        "не знаю",
+        "незнаю",
+        "не уверен",
+        "не уверена",
+        "хз",
+        "билбейм",
+        "билбеймин",
+        "намедонам",
+        "намедонм",
+        "bilmayman",
+        "bilmadim",
+        "білмеймін",
+        "not sure",
+        "dont know",
+        "don't know",
+        "idk",
+        "maybe",
+        "может быть",
+    ),
+}
+
+
+def typed_answer(text: str, labels: dict[str, tuple[str, ...]] | None = None) -> str | None:
+    """YES, NO or UNSURE for an answer typed as a word ("да", "жок", "намедонам"), else None.
+
+    ``labels``: the buttons' labels in the person's language, also accepted ("Не уверен(а)").
+    """
+    said = skeleton(text)
+    for code, forms in TYPED.items():
+        if said in {skeleton(form) for form in (*forms, *(labels or {}).get(code, ()))}:
+            return code
+    return None
 
 
 def question(check: JobCheck, answers: str, _: Gettext) -> Message:
@@ -54,9 +94,11 @@ def verdict(check: JobCheck, answers: str, _: Gettext) -> Message:
     key = "none" if not flags else "some" if len(flags) < MANY_FLAGS else "many"
     if flags or not unsure:
         lines = [f"<b>{html.escape(check.verdicts[key].format(count=len(flags)))}</b>"]
-    else:
+    elif any(answer != UNSURE for answer in answers):
         calm = _("No red flags in the answers you were sure of.")
         lines = [f"<b>{html.escape(calm)}</b>"]
+    else:  # not sure of anything: no reassurance, only what to find out
+        lines = []
     lines += [f"• {html.escape(advice)}" for advice in flags]
     if unsure:
         heading = _("You were not sure: find this out before you decide.")

@@ -42,6 +42,7 @@ class UserState:
     going: str | None = None  # where a person still at home plans to go, if they said
     card_shown: float = 0.0  # when the full hotline card was last shown (kept in memory only)
     last_question: str | None = None  # to answer again after a language switch (kept in memory only)
+    checking: str | None = None  # the /check answers so far while a check is open, for typed answers (memory only)
     voted: tuple[str, ...] = ()  # topics already rated in this conversation: one vote per answer (memory only)
     private: bool = True  # a private chat; in a group nothing personal is shown (set by the adapter, never kept)
 

@@ -120,7 +120,7 @@ class UsageLog:
         self._states: dict[str, UserState] = {}
         self._listener: asyncpg.Connection | None = None
         #: Shared database: what is kept in memory only (never written), per process.
-        self._volatile: dict[str, tuple[float, str | None]] = {}
+        self._volatile: dict[str, tuple[float, str | None, str | None]] = {}
         self._erased: dict[str, float] = {}  # user -> when they asked: older queued rows are never written
         self.write_lock = asyncio.Lock()  # held while a batch is written, and by an erasure
         self.dropped = 0
@@ -230,7 +230,7 @@ class UsageLog:
         if keep_settings and state is not None and (self.shared or self._states.get(user) != state):
             self._states[user] = state
             if self.shared:
-                self._volatile[user] = (state.card_shown, state.last_question)
+                self._volatile[user] = (state.card_shown, state.last_question, state.checking)
             self._queue.put_nowait((user, state, now))
 
     def _forget_state(self, user: str) -> None:
@@ -262,8 +262,8 @@ class UsageLog:
         if not self.shared:
             self._states[user] = state
         elif user in self._volatile:
-            card_shown, last_question = self._volatile[user]
-            state = replace(state, card_shown=card_shown, last_question=last_question)
+            card_shown, last_question, checking = self._volatile[user]
+            state = replace(state, card_shown=card_shown, last_question=last_question, checking=checking)
         return state
 
     @property

@@ -77,3 +77,48 @@ def test_the_verdict_logs_which_questions_not_what_the_offer_was(real_dialogue, 
     ids = [q.id for q in real_content.checks["en"].questions]
     assert event.data == {"red_flags": 1, "flagged": [ids[0]], "unsure": [ids[1]]}
     assert turn.state == state  # the answers travel in the buttons: nothing about the offer is kept
+
+
+@pytest.mark.parametrize(
+    ("lang", "yes", "no", "unsure"),
+    [
+        ("ru", "да", "нет", "не знаю"),
+        ("ky", "ооба", "жок", "билбейм"),
+        ("tg", "ҳа", "не", "намедонам"),
+        ("uz", "ha", "yo'q", "bilmayman"),
+        ("en", "yes", "No", "not sure"),
+    ],
+)
+def test_answers_typed_as_words_count_like_the_buttons(real_dialogue, lang, yes, no, unsure):
+    state = UserState(lang=lang, home="KG", current="KG")
+    real_dialogue.command(state, "check")
+    turn = real_dialogue.text(state, yes)
+    assert "<b>2/8</b>" in turn.messages[0].html
+    turn = real_dialogue.text(state, no)
+    assert "<b>3/8</b>" in turn.messages[0].html
+    turn = real_dialogue.text(state, unsure)
+    assert "<b>4/8</b>" in turn.messages[0].html and state.checking == "ynu"
+
+
+def test_a_question_typed_during_a_check_is_answered_and_closes_it(real_dialogue):
+    state = UserState(lang="ru", home="KG", current="RU")
+    real_dialogue.command(state, "check")
+    turn = real_dialogue.text(state, "работодатель забрал паспорт")
+    assert "/8</b>" not in turn.messages[-1].html and state.checking is None
+    assert "<b>" in turn.messages[0].html or turn.messages[0].html.startswith("🆘")
+    assert real_dialogue.text(state, "да").events[0].kind == "question"  # no longer an answer to the check
+
+
+def test_switching_language_during_a_check_asks_the_same_question_again(real_dialogue):
+    state = UserState(lang="ru", home="KG", current="KG")
+    real_dialogue.command(state, "check")
+    real_dialogue.text(state, "да")
+    turn = real_dialogue.button(state, "lang:ky")
+    assert "<b>2/8</b>" in turn.messages[-1].html and turn.state.checking == "y"
+    assert [b.label for b in turn.messages[-1].buttons[0]] == ["Ооба", "Жок", "Билбейм"]
+
+
+def test_not_sure_of_anything_gets_no_reassurance(real_dialogue):
+    turn = press_through_check(real_dialogue, UserState(lang="en", home="KG", current="KG"), "u" * 8)
+    verdict = turn.messages[0].html
+    assert "No red flags" not in verdict and "You were not sure" in verdict

@@ -18,6 +18,22 @@ def check(d: Dialogue, state: UserState, arg: str = "") -> Turn:
     return answer(d, state, wire.CheckAnswers(""))
 
 
+def typed(d: Dialogue, state: UserState, text: str) -> Turn | None:
+    """An answer typed as a word while a check is open ("да", "жок", "намедонам"): the same as its button.
+
+    Anything else closes the open check (the person moved on) and is None: the message is answered as usual.
+    """
+    if state.checking is None:
+        return None
+    _ = ui.gettext(d, state)
+    labels = {job_check.YES: (_("Yes"),), job_check.NO: (_("No"),), job_check.UNSURE: (_("Not sure"),)}
+    code = job_check.typed_answer(text, labels)
+    if code is None:
+        state.checking = None
+        return None
+    return answer(d, state, wire.CheckAnswers(state.checking + code))
+
+
 def answer(d: Dialogue, state: UserState, payload: wire.CheckAnswers) -> Turn:
     """The next question, or the verdict and the hotline once every question is answered."""
     content_check = d.content.checks.get(state.lang or "") or d.content.checks.get("en")
@@ -26,7 +42,9 @@ def answer(d: Dialogue, state: UserState, payload: wire.CheckAnswers) -> Turn:
     _ = ui.gettext(d, state)
     answers = payload.answers
     if not job_check.is_complete(content_check, answers):
+        state.checking = answers  # a typed "да" / "жок" answers this question (kept in memory only)
         return Turn([job_check.question(content_check, answers, _)], state)
+    state.checking = None
     flags = len(job_check.red_flags(content_check, answers))
     # Which questions were red flags or "not sure", by their id in check.yaml (the same in every language).
     flagged = [q.id for q, a in zip(content_check.questions, answers, strict=False) if job_check.is_red_flag(q, a)]

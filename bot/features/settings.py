@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import wire
-from bot.features import answers, ui
+from bot.features import answers, job_check, ui
 from bot.hotlines import OTHER, PICKER_COUNTRIES
 from bot.normalize import skeleton_words
 from bot.places import Places, cldr_names
@@ -86,6 +86,9 @@ def set_language(d: Dialogue, state: UserState, payload: wire.PickLanguage | wir
     state = replace(state, lang=payload.lang)
     _ = ui.gettext(d, state)
     turn = Turn([], state, [Event(EventKind.SETTINGS, {"lang": payload.lang})])
+    if changed and state.checking is not None:  # in the middle of /check: the same question, in the new language
+        turn.add(ui.say(_("Done. I will answer in this language."), menu=ui.menu_labels(d, state)))
+        return turn.add(*job_check.answer(d, state, wire.CheckAnswers(state.checking)).messages)
     if changed and state.last_question:
         again = answers.answer(d, state, state.last_question, offer_switch=False)
         turn.add(*again.messages)
