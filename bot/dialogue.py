@@ -19,6 +19,9 @@ from bot.i18n import Gettext, I18n, use_country_names
 from bot.matching import Matcher
 from bot.replies import Button, Event, Message, Turn, UserState
 
+#: Words a first message needs before its language is trusted as the person's ("ok" tells nothing).
+FIRST_MESSAGE_WORDS = 2
+
 __all__ = ["Button", "Dialogue", "Event", "Message", "Turn", "UserState", "describe_decision", "share_cards"]
 
 
@@ -64,7 +67,15 @@ class Dialogue:
         return Turn([ui.say(text)], state).add(*self.command(state, "help").messages)
 
     def text(self, state: UserState, text: str) -> Turn:
-        """Free text: a persistent-menu label, the message for a volunteer, or a question."""
+        """Free text: a persistent-menu label, the message for a volunteer, or a question.
+
+        Someone who writes before choosing a language (no /start, or after a quick exit) is answered in the
+        language they wrote in, when the bot speaks it: a cry in Uzbek gets the card in Uzbek.
+        """
+        if state.lang not in self.i18n.languages and len(text.split()) >= FIRST_MESSAGE_WORDS:
+            written = self.matcher.langid.identify(text)
+            if written in self.i18n.languages:
+                state = replace(state, lang=written)
         state = self.ensure_lang(state)
         command = self._by_label.get(text.strip())
         if command is not None:

@@ -85,3 +85,20 @@ def test_the_menu_has_one_button_per_labelled_command_and_talk_only_with_operato
 def test_a_state_without_a_language_gets_the_default_one(dialogue):
     assert dialogue.command(UserState(), "help").state.lang == "ru"
     assert dialogue.text(UserState(lang="xx"), "hello").state.lang == "ru"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("yordam bering meni qamab qo'yishdi", "uz"),
+        ("кожоюн паспортумду алып алды", "ky"),
+        ("my boss took my passport", "en"),
+    ],
+)
+def test_someone_who_writes_before_choosing_a_language_is_answered_in_theirs(real_dialogue, text, lang):
+    turn = real_dialogue.text(UserState(), text)  # no /start, or right after a quick exit
+    assert turn.state.lang == lang
+
+
+def test_a_one_word_first_message_keeps_the_default_language(real_dialogue):
+    assert real_dialogue.text(UserState(), "ok").state.lang == real_dialogue.i18n.default
