@@ -142,3 +142,19 @@ def test_the_named_country_is_the_first_topic_offered_under_the_answer(real_dial
     turn = real_dialogue.text(UserState(lang="ru", home="KG", current="KG"), "какая виза нужна чтобы работать в Дубае")
     offered = [b.data for m in turn.messages for row in m.buttons for b in row if b.label.startswith("↪")]
     assert offered and offered[0] == wire.ShowTopic("work-uae").encode()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("кыргызча жазыңызчы", "ky"), ("пишите по-русски", "ru"), ("o'zbekcha yozing", "uz"), ("in English please", "en")],
+)
+def test_a_language_asked_for_by_name_is_offered_in_it(real_dialogue, text, lang):
+    state = UserState(lang="tg" if lang != "tg" else "ru", home="KG", current="RU")
+    turn = real_dialogue.text(state, text)
+    offers = [b.data for m in turn.messages for row in m.buttons for b in row if b.data.startswith("sw:")]
+    assert offers == [f"sw:{lang}"]
+
+
+def test_a_country_named_is_not_a_language_asked_for(real_dialogue):
+    turn = real_dialogue.text(UserState(lang="ru", home="KG", current="RU"), "я из Кыргызстана")
+    assert not [b for m in turn.messages for row in m.buttons for b in row if b.data.startswith("sw:")]

@@ -12,6 +12,7 @@ from bot.content import Content, Topic
 from bot.features import ui
 from bot.langid import ANSWERED_IN_RUSSIAN
 from bot.matching import Decision
+from bot.normalize import skeleton_words
 from bot.replies import Button, Event, Message, ShareCard, Turn, UserState
 from bot.wire import EventKind
 
@@ -19,6 +20,16 @@ if TYPE_CHECKING:
     from bot.dialogue import Dialogue
 
 SWITCH_MIN_WORDS = 3
+#: A language asked for by name, as skeleton words: whole words, and beginnings of words ("кыргызча",
+#: "по-кыргызски", "qirg'izcha" all begin "kirgizch"/"kirgizsk"). Country names ("Кыргызстан") never match.
+LANGUAGE_WORDS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    "ky": (frozenset(), ("kirgizch", "kirgizsk", "kirgizche")),
+    "tg": (frozenset({"tochiki", "tojiki"}), ("tojikch", "tajiksk", "tajikch")),
+    "uz": (frozenset(), ("ozbekch", "uzbekch", "uzbeksk")),
+    "ru": (frozenset({"rusha", "orusha", "rusi", "rusche"}), ("ruski", "ruskom", "orushch")),
+    "en": (frozenset({"english", "angliiski"}), ("inglizch", "anglish", "angliisk")),
+}
+ASKED_LANGUAGE_WORDS = 6  # only a short request names the language it wants; a story may mention one in passing
 SHARE_CAMPAIGN = "share"
 SHARE_LIMIT = 8
 #: An answer scoring less than this above the answer threshold is "low confidence": counted apart and its
@@ -104,15 +115,28 @@ def small_talk(d: Dialogue, state: UserState, intent: str) -> list[Message]:
     return messages
 
 
+def asked_language(text: str) -> str | None:
+    """The language a message asks for by name ("кыргызча жазыңызчы", "по-русски", "in English"), if any."""
+    for word in skeleton_words(text)[:ASKED_LANGUAGE_WORDS]:
+        for lang, (exact, prefixes) in LANGUAGE_WORDS.items():
+            if word in exact or word.startswith(prefixes):
+                return lang
+    return None
+
+
 def switch_offer(d: Dialogue, state: UserState, decision: Decision, text: str) -> Message | None:
-    """Offer the language the person wrote in, in that language, when it is not the one chosen."""
-    if decision.lang == state.lang or decision.lang not in d.i18n.languages:
+    """Offer the language the person wrote in (or asked for by name), in that language, when it is not the one
+    chosen."""
+    offered = asked_language(text)
+    if offered is None:
+        if len(text.split()) < SWITCH_MIN_WORDS:
+            return None
+        offered = decision.lang
+    if offered == state.lang or offered not in d.i18n.languages:
         return None
-    if len(text.split()) < SWITCH_MIN_WORDS:
-        return None
-    _ = d.i18n.gettext(decision.lang)  # the offer speaks the language it offers
-    label = _("Switch to {language}").format(language=d.i18n.language_name(decision.lang))
-    return ui.say(_("Shall I speak your language?"), (Button(label, wire.SwitchLanguage(decision.lang).encode()),))
+    _ = d.i18n.gettext(offered)  # the offer speaks the language it offers
+    label = _("Switch to {language}").format(language=d.i18n.language_name(offered))
+    return ui.say(_("Shall I speak your language?"), (Button(label, wire.SwitchLanguage(offered).encode()),))
 
 
 def ask(d: Dialogue, state: UserState, arg: str = "") -> Turn:
