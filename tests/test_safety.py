@@ -391,6 +391,10 @@ def test_uzbek_hitting_verbs_raise_the_alarm(detector, message):
         # English
         "my daughter 15 years old is forced to work in a kitchen",
         "they forced my son to work and won't let him leave",
+        # Russian and Tajik: the same kind, not "locked in" or "threats to the family"
+        "дочь заставляют работать на кухне, домой не отпускают",
+        "духтарамро дар бозор кор мефармоянд",
+        "писарамро маҷбур мекунанд, ба хона намемонанд",
     ],
 )
 def test_a_child_made_to_work_or_kept_is_the_child_alarm(detector, message):
