@@ -351,3 +351,117 @@ def test_guard_a_very_short_stem_is_a_warning(mini_content):
     )
     warnings = [str(p) for p in check(mini_content).warnings]
     assert any("'hi*': a stem this short" in w and "emergency.yaml:5" in w for w in warnings)
+
+
+# --- Uzbek hitting verbs, a child made to work, forced sex in ky/uz: the full card, generally -----------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # urmoq "to hit": present continuous, past, habitual; Latin with and without apostrophes, Cyrillic
+        "brigadir bizni uryapti",
+        "xojayin meni urishyapti, qochib ketdim",
+        "хўжайин бизни уряпти",
+        "хужайин мени уришяпти",
+        "o'g'lim yozdi, uni urishmoqda",
+        "xo‘jayin meni har kuni uradi",
+        "kecha bizni do'pposlashdi, hali ham shu yerdamiz",
+        "meni tepishyapti",
+        "uy egasi singlimni savalabdi",
+    ],
+)
+def test_uzbek_hitting_verbs_raise_the_alarm(detector, message):
+    found = detector.detect(message)
+    assert found and found.kind == "violence", "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Kyrgyz: my child / daughter / son is made to work, not released
+        "кызымды талаада иштетип жатышат",
+        "уулум 13 жашта, аны базарда иштетип жатышат",
+        "баламды мажбурлап иштетишет, коё беришпейт",
+        # Uzbek, Latin and Cyrillic
+        "qizimni dalada ishlatishyapti",
+        "ўғлимни заводда ишлатишяпти",
+        "bolam 12 yoshda, uni majburan ishlatishadi",
+        "o'g'limni qo'yib yuborishmayapti",
+        # English
+        "my daughter 15 years old is forced to work in a kitchen",
+        "they forced my son to work and won't let him leave",
+        # Russian and Tajik: the same kind, not "locked in" or "threats to the family"
+        "дочь заставляют работать на кухне, домой не отпускают",
+        "духтарамро дар бозор кор мефармоянд",
+        "писарамро маҷбур мекунанд, ба хона намемонанд",
+    ],
+)
+def test_a_child_made_to_work_or_kept_is_the_child_alarm(detector, message):
+    found = detector.detect(message)
+    assert found and found.kind == "child", "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "бизди сексуалдык кызматка мажбурлашат",
+        "карындашымды сойкулукка мажбурлап жатышат",
+        "singlimni fohishalikka majburlashmoqda",
+        "bizni erkaklar bilan yotishga majbur qilishadi",
+        "мени жинсий хизматга мажбурлашяпти",
+    ],
+)
+def test_forced_sex_told_in_kyrgyz_or_uzbek_raises_the_full_card(detector, message):
+    found = detector.detect(message)
+    assert found and found.kind == "forced_sex", "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a question about the rules, an "if", a film, the past
+        "agar xo'jayin ursa nima qilish kerak?",
+        "agar brigadir urib qo'ysa qayerga boraman?",
+        "ishchini urish qonuniymi?",
+        "kinoda bir yigitni urishyapti",
+        "uch yil oldin xo'jayin urdi, hozir hammasi yaxshi",
+        "fohishalikka majburlash jinoyatmi?",
+        "Dubayda qizlarni fohishalikka majburlashadimi?",
+        "Сексуалдык зомбулук деген эмне?",
+        "Казакстанда балдарды мажбурлап иштетишеби?",
+        # ordinary words that share a stem: a city, a clock, a phone, questions, school
+        "Urganchdan Moskvaga poezd bormi?",
+        "soat nechada uradi?",
+        "o'g'lim telefonni ko'p ishlatadi",
+        "savolar bor edi",
+        "балам телефонду иштетип жатат",
+        "баламды мектепке жиберишпейт",
+        "my son wants to work abroad, is it safe?",
+        # "I am afraid" is not "they threaten me"
+        "Koreyaga ishga borishga qo'rqyapman",
+    ],
+)
+def test_uzbek_and_kyrgyz_non_emergencies_stay_quiet(detector, message):
+    assert detector.detect(message) is None, "\n".join(detector.explain(message))
+
+
+def test_urgent_topics_give_sos_for_the_emergency_number(real_content):
+    # The emergency number is /sos; /hotline is the hotline card. An urgent answer that says "call the local
+    # emergency number (/hotline)" sends a person in danger to the wrong card.
+    for lang, topics in real_content.topics.items():
+        for topic in topics.values():
+            if "urgent" not in topic.flags:
+                continue
+            first = topic.answer_markdown.strip().split("\n\n")[0]
+            assert "/sos" in first and "/hotline" not in first, f"{lang}/{topic.id}: {first}"
+
+
+def test_uzbek_content_promises_no_more_than_the_others(real_content):
+    uz = real_content.topics["uz"]
+    # a hotline never comes to you: the police or emergency services do, through /sos
+    locked_in = uz["trouble-locked-in"].answer_markdown
+    assert "o‘zi keladi" not in locked_in and "/sos" in locked_in.strip().split("\n\n")[-1]
+    # help after return "may be available", never a promise of free help
+    punished = uz["myth-victim-punished"].answer_markdown
+    assert "bepul" not in punished and "bo‘lishi mumkin" in punished
