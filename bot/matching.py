@@ -210,27 +210,22 @@ class Matcher:
         return places.topics_of(places.named(skeleton_words(text)[:MAX_QUERY_WORDS]))
 
     def _build_arrays(self) -> None:
-        """The index as arrays, so a message is scored against every question in a few vector operations.
-
-        Questions are laid out topic by topic in ``_layout`` (one row per topic, padded with an empty slot),
-        so each topic's best questions are found in one partial sort over all topics at once.
-        """
+        """The index as arrays, so a message is scored against every question in a few vector operations:
+        each stem's questions as an index array, each question's weight and topic row."""
         self.topic_order = list(self.topic_docs)
         self._topic_row = {tid: row for row, tid in enumerate(self.topic_order)}
-        empty = len(self.docs)  # the padding slot: it never matches
-        self._doc_weight = np.array([doc.weight for doc in self.docs] + [1.0])
-        self._doc_row = np.array([self._topic_row[doc.topic] for doc in self.docs] + [0], dtype=np.intp)
+        self._doc_weight = np.array([doc.weight for doc in self.docs])
+        self._doc_row = np.array([self._topic_row[doc.topic] for doc in self.docs], dtype=np.intp)
         self._postings = {s: np.array(indices, dtype=np.intp) for s, indices in self.postings.items()}
-        width = max(AGREEING_QUESTIONS, max((len(docs) for docs in self.topic_docs.values()), default=0))
-        self._layout = np.full((len(self.topic_order), width), empty, dtype=np.intp)
-        for row, tid in enumerate(self.topic_order):
-            self._layout[row, : len(self.topic_docs[tid])] = self.topic_docs[tid]
+        # A known stem weighs its idf in every message: its postings' weights are made once.
+        self._posting_weights = {s: np.full(len(indices), self.idf[s]) for s, indices in self.postings.items()}
         self._is_smalltalk = np.array([tid in self.smalltalk_ids for tid in self.topic_order], dtype=bool)
         rows_of_stem: dict[str, list[int]] = defaultdict(list)
         for tid in self.topic_order:
             for s in self.topic_stems[tid]:
                 rows_of_stem[s].append(self._topic_row[tid])
         self._stem_rows = {s: np.array(rows, dtype=np.intp) for s, rows in rows_of_stem.items()}
+        self._stem_row_weights = {s: np.full(len(rows), self.idf[s]) for s, rows in rows_of_stem.items()}
 
     @staticmethod
     def _topic_keywords(texts: list[tuple[str, list[str]]]) -> dict[str, str]:
@@ -371,34 +366,35 @@ class Matcher:
         if not query_weight:
             return {}
         # "и", "ба", "the": in every topic, they tell nothing and cost the most.
-        useful = [(self._postings[s], w) for s, w in query.items() if w >= FUNCTION_WORD_IDF and s in self._postings]
+        useful = [s for s, w in query.items() if w >= FUNCTION_WORD_IDF and s in self._postings]
         if not useful:
             return {}
-        found = np.concatenate([postings for postings, _ in useful])
-        weights = np.repeat([w for _, w in useful], [len(postings) for postings, _ in useful])
-        overlap = np.bincount(found, weights=weights, minlength=len(self._doc_weight))
-        f1 = 2 * overlap / (query_weight + self._doc_weight)
-        by_topic = f1[self._layout]
-        best = -np.sort(-np.partition(by_topic, -AGREEING_QUESTIONS, axis=1)[:, -AGREEING_QUESTIONS:], axis=1)
-        agreement = best[:, 0] + best[:, 1]
-        for column in range(2, AGREEING_QUESTIONS):
-            agreement += best[:, column]
-        agreement /= AGREEING_QUESTIONS
+        found = np.concatenate([self._postings[s] for s in useful])
+        overlap = np.bincount(found, np.concatenate([self._posting_weights[s] for s in useful]), len(self.docs))
+        matched = overlap.nonzero()[0]
+        f1 = 2 * overlap[matched] / (query_weight + self._doc_weight[matched])
+        # The matched questions topic by topic, best first; each topic's first few are its agreement.
+        order = np.lexsort((-f1, self._doc_row[matched]))
+        rows, f1 = self._doc_row[matched][order], f1[order]
+        starts = np.concatenate(([0], (rows[1:] != rows[:-1]).nonzero()[0] + 1))
+        rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.append(starts, len(rows))))
+        best = rank < AGREEING_QUESTIONS
+        topics = len(self.topic_order)
+        agreement = np.bincount(rows[best], weights=f1[best], minlength=topics) / AGREEING_QUESTIONS
         # Small-talk phrases are unrelated to each other: the best one speaks alone.
-        agreement[self._is_smalltalk] = best[self._is_smalltalk, 0]
-        known = [(self._stem_rows[s], w) for s, w in query.items() if s in self._stem_rows]
+        first_best = np.zeros(topics)
+        first_best[rows[starts]] = f1[starts]
+        agreement[self._is_smalltalk] = first_best[self._is_smalltalk]
+        known = [s for s in query if s in self._stem_rows]
         coverage = np.bincount(
-            np.concatenate([rows for rows, _ in known]),
-            weights=np.repeat([w for _, w in known], [len(rows) for rows, _ in known]),
-            minlength=len(self.topic_order),
+            np.concatenate([self._stem_rows[s] for s in known]),
+            np.concatenate([self._stem_row_weights[s] for s in known]),
+            topics,
         )
         scores = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * (coverage / query_weight))
         # The topics in the order their first question was found.
-        first = np.full(len(self.topic_order), len(found))
-        np.minimum.at(first, self._doc_row[found], np.arange(len(found)))
-        present = np.flatnonzero(first < len(found))
-        rows = present[np.argsort(first[present], kind="stable")].tolist()
-        return {self.topic_order[row]: float(scores[row]) for row in rows}
+        present, first = np.unique(self._doc_row[found], return_index=True)
+        return {self.topic_order[row]: float(scores[row]) for row in present[np.argsort(first)].tolist()}
 
     def decide(self, text: str, lang: str | None = None, current: str | None = None) -> Decision:
         """One message, one decision; the emergency check comes first and never depends on scores.
