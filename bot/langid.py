@@ -36,6 +36,8 @@ LETTER_LANGUAGES: dict[str, frozenset[str]] = {
     **dict.fromkeys("әіұһ", frozenset({"kk"})),
 }
 CYRILLIC = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя") | set(LETTER_LANGUAGES)
+_CYRILLIC_LETTER = re.compile(f"[{''.join(sorted(CYRILLIC))}]")
+_LATIN_LETTER = re.compile("[a-z]")
 
 #: Latin Uzbek writes o' and g' (o‘zbek, g‘alla) with some apostrophe; no other language here does.
 UZBEK_LATIN_LETTER = re.compile(f"(?<![^\\W\\d_])[a-z]*[og][{APOSTROPHES}][a-z]", re.IGNORECASE)
@@ -192,8 +194,8 @@ class LanguageIdentifier:
         if len(possible) == 1:
             return next(iter(possible))
         scores = self.scores(text, [lang for lang in self.languages if lang in possible])
-        cyrillic = sum(c in CYRILLIC for c in text.casefold())
-        latin = sum("a" <= c <= "z" for c in text.casefold())
+        lowered = text.casefold()
+        cyrillic, latin = len(_CYRILLIC_LETTER.findall(lowered)), len(_LATIN_LETTER.findall(lowered))
         if cyrillic > latin and len(scores) > 1:
             scores.pop("en", None)  # English is never written in Cyrillic
         best = max(scores, key=scores.__getitem__)
