@@ -217,6 +217,7 @@ class Matcher:
         self._doc_weight = np.array([doc.weight for doc in self.docs])
         self._doc_row = np.array([self._topic_row[doc.topic] for doc in self.docs], dtype=np.intp)
         self._postings = {s: np.array(indices, dtype=np.intp) for s, indices in self.postings.items()}
+        self.topic_doc_arrays = {tid: np.array(indices, dtype=np.intp) for tid, indices in self.topic_docs.items()}
         # A known stem weighs its idf in every message: its postings' weights are made once.
         self._posting_weights = {s: np.full(len(indices), self.idf[s]) for s, indices in self.postings.items()}
         self._is_smalltalk = np.array([tid in self.smalltalk_ids for tid in self.topic_order], dtype=bool)
@@ -309,10 +310,7 @@ class Matcher:
             candidates = sorted((tid for tid in scores if tid not in self.smalltalk_ids), key=lambda tid: -scores[tid])[
                 :CLAUSE_CANDIDATES
             ]
-            strongest = max(
-                (self._scores_among(self.query_stems(clause, lang), candidates) for clause in clauses),
-                key=lambda found: max(found.values(), default=0.0),
-            )
+            strongest = self._strongest_clause([self.query_stems(clause, lang) for clause in clauses], candidates)
             for topic_id in scores.keys() | strongest.keys():
                 if topic_id not in self.smalltalk_ids:
                     whole, part = scores.get(topic_id, 0.0), strongest.get(topic_id, 0.0)
@@ -349,10 +347,51 @@ class Matcher:
         for topic_id in places.country_topics & scores.keys():
             scores[topic_id] = max(0.0, scores[topic_id] + (bonus if topic_id in favoured else -penalty))
 
-    def _scores_among(self, query: dict[str, float], topic_ids: list[str]) -> dict[str, float]:
-        """:meth:`_score` for a few topics only."""
-        scores = self._score(query)
-        return {tid: scores[tid] for tid in topic_ids if tid in scores}
+    def _strongest_clause(self, queries: list[dict[str, float]], topic_ids: list[str]) -> dict[str, float]:
+        """:meth:`_score` of ``topic_ids`` for the clause whose best topic scores highest (the first such clause),
+        every clause scored at once: one overlap row per clause, the topics' questions side by side."""
+        size = len(self.docs)
+        rows: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for i, query in enumerate(queries):
+            for s, w in query.items():
+                if w >= FUNCTION_WORD_IDF and s in self._postings:
+                    rows.append(self._postings[s] + i * size)
+                    weights.append(self._posting_weights[s])
+        if not rows:
+            return {}
+        overlap = np.bincount(np.concatenate(rows), np.concatenate(weights), len(queries) * size)
+        overlap = overlap.reshape(len(queries), size)
+        totals = np.array([sum(query.values()) for query in queries])[:, None]
+        columns = [self.topic_doc_arrays[tid] for tid in topic_ids]
+        width = max(max(len(c) for c in columns), AGREEING_QUESTIONS)
+        layout = np.full((len(topic_ids), width), size)  # the padding column never matches
+        for row, column in enumerate(columns):
+            layout[row, : len(column)] = column
+        with np.errstate(divide="ignore", invalid="ignore"):  # an empty clause: no weight, no match
+            f1 = 2 * overlap / (totals + self._doc_weight)
+        f1 = np.concatenate([np.nan_to_num(f1), np.zeros((len(queries), 1))], axis=1)[:, layout]
+        best = -np.sort(-f1, axis=2)[:, :, :AGREEING_QUESTIONS]
+        agreement = best[:, :, 0] + best[:, :, 1]
+        for column in range(2, AGREEING_QUESTIONS):
+            agreement += best[:, :, column]
+        agreement /= AGREEING_QUESTIONS
+        strongest: dict[str, float] = {}
+        strongest_at = -1.0
+        for i, query in enumerate(queries):
+            total = float(totals[i, 0])
+            found = {}
+            for t, tid in enumerate(topic_ids):
+                if best[i, t, 0] > 0:
+                    stems = self.topic_stems[tid]
+                    coverage = sum(w for s, w in query.items() if s in stems)
+                    found[tid] = float(
+                        100 * ((1 - COVERAGE_WEIGHT) * agreement[i, t] + COVERAGE_WEIGHT * (coverage / total))
+                    )
+            top = max(found.values(), default=0.0)
+            if top > strongest_at:
+                strongest, strongest_at = found, top
+        return strongest
 
     def _score(self, query: dict[str, float]) -> dict[str, float]:
         """Each topic that shares a word with the message, with its score 0-100.
