@@ -148,6 +148,7 @@ def test_the_country_the_person_is_in_leans_towards_its_topic(matcher):
     [
         ("как сделать регистрацию", "KZ", "work-kazakhstan"),
         ("как сделать регистрацию", "RU", "work-russia"),
+        ("как зарегистрироваться", "KZ", "work-kazakhstan"),  # a person registering, not an agency
         ("нужен ли мне патент", "KZ", "work-kazakhstan"),
         ("how do i get registered", "TR", "work-turkey"),
     ],
