@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.replies import UserState
 from tests.conftest import all_text, button_data
 
@@ -79,3 +81,23 @@ def test_in_a_group_the_card_names_no_country_of_the_person(dialogue):
     text = all_text(dialogue.command(state, "hotline"))
     assert "Türkiye" not in text and "citizenship" not in text  # the group would learn where the person is
     assert "<b>112</b>" in text  # the emergency numbers still
+
+
+@pytest.mark.parametrize("lang", ["ru", "uz", "ky"])
+def test_citizenship_alone_gives_every_emergency_number_and_asks_where_the_person_is(real_dialogue, lang):
+    """Not "another country": which numbers can be dialled depends on where the person is now."""
+    turn = real_dialogue.command(UserState(lang=lang, home="UZ"), "sos")
+    card = turn.messages[0]
+    assert "112" in card.html and "999" in card.html  # every listed country's emergency number
+    assert "sos:RU" in [b.data for row in card.buttons for b in row]
+    here = real_dialogue.button(turn.state, "sos:RU")
+    assert "+7 499 238 36 20" in here.messages[0].html  # the Uzbek embassy in Moscow, once Russia is known
+
+
+def test_country_asks_again_where_the_person_is_now(real_dialogue):
+    state = UserState(lang="ru", home="KG", current="RU")
+    turn = real_dialogue.command(state, "country")
+    turn = real_dialogue.button(turn.state, "home:KG")
+    assert turn.state.current is None and turn.state.asking == "current"
+    turn = real_dialogue.button(turn.state, "cur:TR")
+    assert real_dialogue.command(turn.state, "sos").messages[0].html.count("+90") >= 1

@@ -101,7 +101,9 @@ def set_language(d: Dialogue, state: UserState, payload: wire.PickLanguage | wir
 
 
 def change_country(d: Dialogue, state: UserState, arg: str = "") -> Turn:
-    """/country: ask the onboarding questions again, from citizenship."""
+    """/country: ask the onboarding questions again, from citizenship — and where the person is now, which is
+    what changes (someone who moved from Russia to Turkey needs Turkey's numbers, not the old ones)."""
+    state = replace(state, current=None, going=None)
     return Turn(ui.ask_country(d, state, "home"), state)
 
 
@@ -132,7 +134,7 @@ def typed_country(d: Dialogue, state: UserState, text: str) -> Turn | None:
         return None
     words = skeleton_words(text)
     codes = (_country_names(d).named(words) | d.content.places.named(words)) & set(PICKER_COUNTRIES)
-    if len(codes) != 1 or d.matcher.emergency.detect(text):
+    if len(codes) != 1 or d.matcher.emergency.assess(text) is not None:  # danger words: answered as such
         return None
     code = next(iter(codes))
     if which == "going":

@@ -180,10 +180,10 @@ def topic_messages(
 
 
 def card(d: Dialogue, state: UserState, heading: str | None = None) -> hotlines.Card:
-    """The hotline card for the person's countries (the generic one while they are unknown, and in a group,
-    where the numbers would tell everyone where the person is from and where they are)."""
+    """The hotline card for the person's countries (the generic one while it is unknown where they are now, and
+    in a group, where the numbers would tell everyone where the person is from and where they are)."""
     _ = gettext(d, state)
-    if not state.private:
+    if not state.private or not state.current:
         return hotlines.generic_card(d.content, lang(d, state), _, heading)
     return hotlines.card_for(d.content, state.home, state.current, state.going, lang(d, state), _, heading)
 
@@ -208,12 +208,14 @@ def hotline_messages(d: Dialogue, state: UserState, heading: str | None = None) 
     if not state.home and not state.current and state.private:
         text = _("To give you the right phone numbers, tell me your citizenship and where you are: /country")
         return [say(text, (Button(_("Choose countries"), wire.RunCommand("country").encode()),))]
+    if not state.current and state.private:  # the citizenship alone does not say which numbers can be dialled
+        return [where_now(d, state, heading)]
     return [card_message(d, state, heading)]
 
 
 def help_reminder(d: Dialogue, state: UserState) -> list[Message]:
     """Under an answer: the full card once per conversation, then one line and a button to open it."""
-    if (not state.home and not state.current) or not state.private:
+    if not state.current or not state.private:
         return hotline_messages(d, state)
     if time.time() - state.card_shown > CONVERSATION_SECONDS:
         return hotline_messages(d, state)
@@ -225,7 +227,7 @@ def help_reminder(d: Dialogue, state: UserState) -> list[Message]:
 def danger_line(d: Dialogue, state: UserState) -> Message:
     """Possible danger: one line at the top of the answer, the emergency number here and the 🆘 button."""
     _ = gettext(d, state)
-    if (state.home or state.current) and state.private:
+    if state.current and state.private:
         line = hotlines.one_line(routing(d, state), lang(d, state), _)
     else:
         line = "🆘 " + html.escape(_("If you are in danger now, tap below for the emergency numbers."))
@@ -241,18 +243,25 @@ def emergency_messages(d: Dialogue, state: UserState) -> list[Message]:
         "phone, delete this chat afterwards."
     )
     exit_row = (Button(_(QUICK_EXIT), wire.QuickExit().encode()),)
-    if (state.current or state.home) and state.private:
+    if state.current and state.private:
         message = card_message(d, state, _("Emergency: get help now"), prefix=f"🆘 {html.escape(safety)}\n\n")
         return [replace(message, buttons=(*message.buttons, exit_row))]
-    shown = card(d, state, _("Emergency: get help now"))
+    return [where_now(d, state, _("Emergency: get help now"), f"🆘 {html.escape(safety)}\n\n", (exit_row,))]
+
+
+def where_now(
+    d: Dialogue, state: UserState, heading: str | None, prefix: str = "", extra: tuple[tuple[Button, ...], ...] = ()
+) -> Message:
+    """While it is not known where the person is now (even if their citizenship is): every country's emergency
+    number, and the countries to tap — a tap shows that country's card at once (never a guess of "abroad")."""
+    _ = gettext(d, state)
+    shown = hotlines.generic_card(d.content, lang(d, state), _, heading)
     where = _("Tell me where you are, and I will show the local hotline:")
-    return [
-        Message(
-            f"🆘 {html.escape(safety)}\n\n{shown.html}\n\n{html.escape(where)}",
-            (*country_buttons(d, state, "emergency"), exit_row),
-            contacts=shown.contacts,
-        )
-    ]
+    return Message(
+        f"{prefix}{shown.html}\n\n{html.escape(where)}",
+        (*country_buttons(d, state, "emergency"), *extra),
+        contacts=shown.contacts,
+    )
 
 
 def no_match(d: Dialogue, state: UserState, apologise: bool = True) -> list[Message]:
