@@ -21,6 +21,9 @@ from bot.replies import Button, Event, Message, Turn, UserState
 
 #: Words a first message needs before its language is trusted as the person's ("ok" tells nothing).
 FIRST_MESSAGE_WORDS = 2
+#: Before a language is picked (only /start so far), a message of this many words in another language the bot
+#: speaks moves the conversation to it (the language set at /start was Telegram's guess); after that, it is offered.
+SWITCH_BEFORE_SETUP_WORDS = 3
 
 __all__ = ["Button", "Dialogue", "Event", "Message", "Turn", "UserState", "describe_decision", "share_cards"]
 
@@ -69,11 +72,16 @@ class Dialogue:
     def text(self, state: UserState, text: str) -> Turn:
         """Free text: a persistent-menu label, the message for a volunteer, or a question.
 
-        Someone who writes before choosing a language (no /start, or after a quick exit) is answered in the
-        language they wrote in, when the bot speaks it: a cry in Uzbek gets the card in Uzbek.
+        Someone who writes before choosing a language (no /start, or after a quick exit), or before answering the
+        first questions, is answered in the language they wrote in, when the bot speaks it: a cry in Uzbek gets
+        the card in Uzbek.
         """
-        if state.lang not in self.i18n.languages and len(text.split()) >= FIRST_MESSAGE_WORDS:
-            written = self.matcher.langid.identify(text)
+        words = len(text.split())
+        unset = state.lang not in self.i18n.languages
+        guessed = not state.home and not state.asking  # no language picked, no question answered yet
+        if (unset and words >= FIRST_MESSAGE_WORDS) or (guessed and words >= SWITCH_BEFORE_SETUP_WORDS):
+            # Before the first questions are answered the language is only Telegram's guess: the words win.
+            written = self.matcher.langid.identify(text, default=None if unset else state.lang)
             if written in self.i18n.languages:
                 state = replace(state, lang=written)
         state = self.ensure_lang(state)

@@ -102,3 +102,11 @@ def test_someone_who_writes_before_choosing_a_language_is_answered_in_theirs(rea
 
 def test_a_one_word_first_message_keeps_the_default_language(real_dialogue):
     assert real_dialogue.text(UserState(), "ok").state.lang == real_dialogue.i18n.default
+
+
+def test_after_start_only_the_language_written_in_wins_over_telegrams_guess(real_dialogue):
+    started = real_dialogue.start(UserState(), None, "ru")  # Telegram's app language: Russian
+    turn = real_dialogue.text(started.state, "he threatened me with a knife")
+    assert turn.state.lang == "en" and turn.messages[0].html.startswith("🆘 If you are in danger")
+    picked = real_dialogue.button(started.state, "lang:ru")  # chosen on purpose: only offered, never switched
+    assert real_dialogue.text(picked.state, "he threatened me with a knife").state.lang == "ru"

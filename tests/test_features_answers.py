@@ -42,7 +42,7 @@ def test_language_switch_is_offered_for_a_message_in_another_language(dialogue):
 
 
 def test_small_talk_gets_a_polite_reply_in_the_users_language(dialogue):
-    turn = dialogue.text(UserState(lang="ru"), "thanks a lot!")
+    turn = dialogue.text(UserState(lang="ru", home="KG"), "thanks a lot!")
     assert turn.messages[0].html == "Пожалуйста!"
     assert turn.events[-1].data["decision"] == "none"
 
