@@ -54,6 +54,7 @@ NAMED_COUNTRY_BONUS = 4.0
 OTHER_COUNTRY_PENALTY = 24.0
 CURRENT_COUNTRY_BONUS = 4.0
 ALSO_TOPICS = 2  # country topics offered under an answer about no country, at most
+ALSO_WITHIN = 8.0  # under a country's page: the best topic about no country, when this close (sweep)
 #: A topic keyword: a stem found in at least this many questions of one topic, and in at least this share
 #: of all the questions that contain it; with one in the message, small talk may not outrank the topics.
 KEYWORD_MIN_QUESTIONS = 20
@@ -497,9 +498,19 @@ class Matcher:
 
     def _named_country_topics(self, text: str, topic: str | None, ranking: list[tuple[str, float]]) -> tuple[str, ...]:
         """The country-specific topics of the countries the message names, best-scored first, when the
-        answer is about no country (an answer about one already is the country's page)."""
+        answer is about no country. An answer about a country gets instead the best topic about no country
+        when it scored nearly as well: the country's page, and one tap to what the words were about
+        ("a 15-year-old daughter invited to work as a waitress in Almaty": child trafficking)."""
         places = self.content.places
-        if not topic or topic in places.topic_countries:
+        if topic in places.topic_countries:
+            scores = dict(ranking)
+            other = next(
+                (tid for tid, _ in ranking if tid not in places.topic_countries and tid not in self.smalltalk_ids),
+                None,
+            )
+            near = other is not None and scores[other] >= scores[topic] - ALSO_WITHIN
+            return (other,) if near else ()
+        if not topic:
             return ()
         named = self.named_topics(text)
         scores = dict(ranking)
