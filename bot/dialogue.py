@@ -17,6 +17,7 @@ from bot.features import BUTTONS, COMMANDS, Command, answers, hotline, job_check
 from bot.features.answers import describe_decision, share_cards
 from bot.i18n import Gettext, I18n, use_country_names
 from bot.matching import Matcher
+from bot.normalize import skeleton
 from bot.replies import Button, Event, Message, Turn, UserState
 
 #: Words a first message needs before its language is trusted as the person's ("ok" tells nothing).
@@ -42,6 +43,8 @@ class Dialogue:
         self._by_label = {
             i18n.gettext(lang)(c.label): c for lang in i18n.languages for c in self.menu_commands() if c.label
         }
+        # The same labels typed by hand, without their emoji or capitals ("язык", "hotline", "Emergency").
+        self._by_typed_label = {skeleton(label): c for label, c in self._by_label.items() if skeleton(label)}
 
     # --- the registry, as this bot offers it ---------------------------------------------------
 
@@ -85,7 +88,7 @@ class Dialogue:
             if written in self.i18n.languages:
                 state = replace(state, lang=written)
         state = self.ensure_lang(state)
-        command = self._by_label.get(text.strip())
+        command = self._by_label.get(text.strip()) or self._by_typed_label.get(skeleton(text))
         if command is not None:
             return command.run(self, state, "")
         if state.asking == "person" and self.can_talk:

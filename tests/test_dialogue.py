@@ -110,3 +110,12 @@ def test_after_start_only_the_language_written_in_wins_over_telegrams_guess(real
     assert turn.state.lang == "en" and turn.messages[0].html.startswith("🆘 If you are in danger")
     picked = real_dialogue.button(started.state, "lang:ru")  # chosen on purpose: only offered, never switched
     assert real_dialogue.text(picked.state, "he threatened me with a knife").state.lang == "ru"
+
+
+@pytest.mark.parametrize(
+    ("typed", "starts"),
+    [("язык", "Выберите язык"), ("til", "Выберите язык"), ("Emergency", "🆘"), ("экстренная помощь", "🆘")],
+)
+def test_a_menu_label_typed_by_hand_runs_its_command(real_dialogue, typed, starts):
+    turn = real_dialogue.text(UserState(lang="ru", home="KG", current="RU"), typed)
+    assert turn.messages[0].html.startswith(starts)
