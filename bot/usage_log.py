@@ -80,6 +80,24 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<!\w)@\w{3,}"), "[handle]"),
     # Passport-like: one to three letters, then six or more digits (AN1234567, ID 0123456).
     (re.compile(r"(?i)\b[a-zа-яё]{1,3}\s?№?\s?\d{6,}\b"), "[document]"),
+    # An address: a street, house or flat word with its number ("ул. Садовая 12", "кв 5", "Main St 4"),
+    # or a capitalised name followed by a house number ("Садовая 12", "Abay 15/2").
+    (
+        re.compile(
+            r"(?i)\b(?:ул|улица|пр|проспект|пер|переулок|мкр|микрорайон|дом|д|кв|квартира|корп|street|st|"
+            r"avenue|ave|apt|flat|house|ko'?chasi|kochasi|көч|кӯч|үй|уй|хона|kv)\b\.?\s*[\w'-]*\s*\d+[\w/-]*"
+        ),
+        "[address]",
+    ),
+    (
+        re.compile(
+            r"\b[A-ZА-ЯЁӘҒҚҢӨҰҮҺІЎҲҶӢӮ][\w'-]{2,}\s+\d{1,4}(?:[/-]\d+)?[a-zа-я]?\b"
+            # …but not "Москве 2 года", "Moskvada 5 oy": a number of years, months, days or money is no house.
+            r"(?!\s*(?:год|лет|мес|дн|день|нед|час|тыс|дол|руб|сом|сум|oy|yil|kun|hafta|soat|ming|so'm|ай|жыл|"
+            r"күн|жума|миң|сол|моҳ|рӯз|ҳафта|ҳазор|year|month|day|week|hour|thousand|dollar|usd|\$|%))"
+        ),
+        "[address]",
+    ),
 )
 
 
@@ -89,7 +107,7 @@ def _phone(match: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
-    """Remove what could identify someone: links, e-mails, handles, phones, document numbers."""
+    """Remove what could identify someone: links, e-mails, handles, phones, document numbers, addresses."""
     text = _INVISIBLE.sub("", text)
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)

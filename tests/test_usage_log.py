@@ -210,3 +210,21 @@ async def test_a_purge_costs_the_bot_no_concurrent_events(tmp_path):
     assert recorded > 0 and bot_log.dropped == 0
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == recorded
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("живу Подольск Садовая 12 кв 5, хозяин не платит", "хозяин не платит"),
+        ("I live at Main St 4, flat 12, boss took my passport", "boss took my passport"),
+        ("Toshkent, Amir Temur ko'chasi 15", "Toshkent"),
+    ],
+)
+def test_an_address_typed_into_a_question_is_not_kept(text, kept):
+    redacted = redact(text)
+    assert "12" not in redacted and "15" not in redacted and "[address]" in redacted and kept in redacted
+
+
+def test_years_months_and_money_after_a_place_are_not_taken_for_a_house_number():
+    for text in ("в Москве 2 года", "Moskvada 5 oy ishladim", "Работал в Казани 3 месяца"):
+        assert redact(text) == text
