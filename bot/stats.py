@@ -619,8 +619,8 @@ th {{ color: #555; font-weight: 600; }} .num {{ text-align: right; white-space: 
 <p id="summary">{html.escape(summary)}</p>
 <p class="note">Users are counted by a keyed hash: nobody can tell from this report or the database who asked.
 Texts of questions the bot could not answer well were redacted (phones, e-mails, handles, links, document numbers,
-addresses) before they were stored; the text of an emergency is never stored. "Low confidence" answers scored just above the
-answer threshold; a closest topic is shown only when the matcher clearly prefers one.</p>
+addresses) before they were stored; the text of an emergency is never stored. "Low confidence" answers scored just
+above the answer threshold; a closest topic is shown only when the matcher clearly prefers one.</p>
 {"".join(body)}
 </body></html>
 """
