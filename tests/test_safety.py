@@ -604,3 +604,31 @@ def test_a_place_name_alone_or_in_a_question_is_not_a_cry(located, message):
 )
 def test_second_round_non_emergencies_stay_quiet(located, message):
     assert located.detect(message) is None, "\n".join(located.explain(message))
+
+
+@pytest.mark.parametrize(("message", "lang"), [("Dubai, help", "en"), ("Moskvada yordam", "ru"), ("Русия кумак", "tg")])
+def test_the_matcher_gives_the_card_for_a_cry_and_a_place(matcher, message, lang):
+    # the matcher passes its place names to the detector: without them these were a refusal or a greeting
+    assert matcher.decide(message, lang).emergency
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # an "if" inside a threat that is told is not a hypothetical: Kyrgyz and Uzbek put "he said" last
+        "эгер кетсең өлтүрөм деди",
+        "agar ketsang o'ldiraman dedi",
+        # other verb forms of the same kinds
+        "полицию вызовите!",
+        "they tore up our passports",
+        "нас куда-то повезут ночью",
+        "завтра меня отправят в другую страну, я не хочу",
+    ],
+)
+def test_told_threats_and_other_verb_forms_are_alarms(detector, message):
+    assert detector.detect(message), "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize("message", ["эгер мени урушса эмне кылам?", "agar meni urishsa nima qilay?"])
+def test_a_real_if_question_in_kyrgyz_and_uzbek_stays_quiet(detector, message):
+    assert detector.detect(message) is None, "\n".join(detector.explain(message))
