@@ -144,7 +144,7 @@ class Matcher:
     def __init__(self, content: Content, thresholds: MatchThresholds | None = None):
         self.content = content
         self.thresholds = thresholds or MatchThresholds()
-        self.emergency = EmergencyDetector(content.emergency.values())
+        self.emergency = EmergencyDetector(content.emergency.values(), content.places)
         self.langid = LanguageIdentifier(
             {
                 lang: [t for topic in by_id.values() for t in (topic.title, *topic.questions, topic.answer_text)]

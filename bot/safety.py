@@ -43,6 +43,7 @@ from rapidfuzz.distance import Levenshtein
 
 from bot.content import EmergencyPhrases
 from bot.normalize import skeleton_words
+from bot.places import Places
 
 MAX_GAP = 3
 FUZZY_MIN_LENGTH = 6
@@ -176,7 +177,10 @@ def _describe(pattern: Pattern) -> str:
 class EmergencyDetector:
     """Evidence from every language's lists, weighed into "alarm", "possible" or nothing."""
 
-    def __init__(self, phrase_sets: Iterable[EmergencyPhrases]):
+    def __init__(self, phrase_sets: Iterable[EmergencyPhrases], places: Places | None = None):
+        # Place names may stand beside a lone call for help ("Dubai, help", "Moskvada yordam"): a person
+        # in danger says where they are. A list cannot say this, as `alone` means the whole message.
+        self.places = places or Places()
         self.patterns: list[Pattern] = []
         self.alone: set[str] = set()
         self.symbols: list[Pattern] = []  # cries and cancels without letters (🆘, 😅): found as they are
@@ -266,9 +270,12 @@ class EmergencyDetector:
             return Analysis("alarm", f"the sign {cry.source!r} is a cry for help", (), alarm)
         if not every_word:
             return Analysis(None, "no words", (), None)
-        if set(every_word) <= self.alone:
-            alarm = Alarm(every_word[0], "alone", "alarm", "cry", (f"alone: {every_word[0]!r}",))
-            return Analysis("alarm", "the message is only a call for help", (), alarm)
+        others = set(every_word) - self.alone
+        if len(others) < len(set(every_word)) and all(self.places.named([word]) for word in others):
+            word = next(w for w in every_word if w in self.alone)
+            alarm = Alarm(word, "alone", "alarm", "cry", (f"alone: {word!r}",))
+            reason = "the message is only a call for help" + (", and where" if others else "")
+            return Analysis("alarm", reason, (), alarm)
         raw: list[Hit] = []
         for index, (words, _) in enumerate(sentences):
             starts: dict[int, list[int]] = defaultdict(list)

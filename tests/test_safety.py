@@ -465,3 +465,170 @@ def test_uzbek_content_promises_no_more_than_the_others(real_content):
     # help after return "may be available", never a promise of free help
     punished = uz["myth-victim-punished"].answer_markdown
     assert "bepul" not in punished and "bo‘lishi mumkin" in punished
+
+
+# --- Second round of gaps: danger said in other words, in every language ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def located(real_content) -> EmergencyDetector:
+    """The detector as the matcher builds it: it knows place names, so "Dubai, help" is a cry."""
+    return EmergencyDetector(real_content.emergency.values(), real_content.places)
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        # being moved tonight / tomorrow, nobody says where
+        ("нас сегодня ночью перевозят в другой город", "moved"),
+        ("меня завтра увезут, куда не говорят", "moved"),
+        ("they are moving us to another city tonight", "moved"),
+        ("bugun kechasi bizni boshqa shaharga ko'chirishadi", "moved"),
+        ("бүгүн түнү бизди башка жакка көчүрүшөт", "moved"),
+        ("имшаб моро ба ҷои дигар мебаранд", "moved"),
+        # followed, watched, hunted
+        ("за нами ходят какие-то люди", "pursuit"),
+        ("за мной следит мужчина с работы", "pursuit"),
+        ("меня ищут люди хозяина", "pursuit"),
+        ("someone is following me home", "pursuit"),
+        ("маро пайгирӣ мекунанд, метарсам", "pursuit"),
+        ("мени издешип жүрүшөт", "pursuit"),
+        ("ortimdan kimdir yuribdi", "pursuit"),
+        # being sold
+        ("нас хотят продать другому хозяину", "moved"),
+        ("they want to sell us to another boss", "moved"),
+        ("mara mefurushand ba kasi digar", "moved"),
+        ("bizni boshqa xo'jayinga sotishmoqchi", "moved"),
+        ("мени башка кожоюнга сатышат", "moved"),
+        # a threat to kill if the person leaves, told
+        ("гуфтанд агар гурезӣ мекушем", "weapon"),
+        ("he said he'll kill me if I run away", "weapon"),
+        ("хозяин сказал, если уйдешь, закопаю", "weapon"),
+        ("кетсең өлтүрөм деди кожоюн", "weapon"),
+        ("ketsang o'ldirib yuboraman dedi", "weapon"),
+        # documents burned or torn up
+        ("хозяин сжёг наши паспорта", "documents"),
+        ("the boss burned our passports", "documents"),
+        ("шиносномаҳои моро сӯзонданд", "documents"),
+        ("pasportimni yirtib tashlashdi", "documents"),
+        ("документтеримди өрттөп жиберишти", "documents"),
+        # someone close calling, crying
+        ("сестра звонит и плачет, просит её забрать", "relative"),
+        ("my sister called me crying from the flat", "relative"),
+        ("синглим йиғлаб қўнғироқ қилди", "relative"),
+        ("хоҳарам гирякунон занг зад", "relative"),
+    ],
+)
+def test_second_round_dangers_are_alarms_of_their_kind(detector, message, kind):
+    found = detector.assess(message)
+    assert found and found.level == "alarm" and found.kind == kind, "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # the bot's own menu label typed without its emoji, and a plain call for the police
+        "Экстренная помощь",
+        "срочно нужна экстренная помощь!!",
+        "EMERGENCY",
+        "emergency help please",
+        "favqulodda yordam kerak",
+        "фавқулодда ёрдам",
+        "шашылыш жардам керек",
+        "кӯмаки фаврӣ",
+        "kumaki favri",
+        "ёрии фаврӣ лозим",
+        "вызовите полицию пожалуйста",
+        "please call the police",
+        "полиция чакыргыла",
+        "politsiya chaqiring",
+        "полисро ҷеғ занед",
+    ],
+)
+def test_asking_for_emergency_help_in_plain_words_is_a_cry(detector, message):
+    found = detector.assess(message)
+    assert found and found.level == "alarm", "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Dubai, help", "help! Istanbul", "Turkiya yordam", "Маскав кӯмак", "Орусия жардам", "Москва, помогите"],
+)
+def test_a_lone_cry_beside_a_place_name_is_an_alarm(located, message):
+    assert located.detect(message), "\n".join(located.explain(message))
+
+
+@pytest.mark.parametrize("message", ["Dubai", "Москва", "Turkiya", "help me understand Dubai visas", "Dubai work"])
+def test_a_place_name_alone_or_in_a_question_is_not_a_cry(located, message):
+    assert located.detect(message) is None, "\n".join(located.explain(message))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # rules, hypotheticals, selling things, moving by choice, the police as a subject
+        "можно ли продать человека?",
+        "хочу продать телефон, где лучше?",
+        "меня никто не продаст, я не дурак",
+        "как перевезти вещи в другой город?",
+        "компания перевозит грузы в Казахстан",
+        "мой друг переехал в другой город",
+        "полиция вчера проверяла мои документы",
+        "я боюсь полиции",
+        "если за мной будут следить, куда звонить?",
+        "в фильме ей сожгли паспорт",
+        "паспорт порвался, как заменить?",
+        "привет",
+        "can people be sold?",
+        "I want to sell my phone",
+        "can you sell me a SIM card?",
+        "nobody will sell me, I'm a grown man",
+        "my friend moved to another city",
+        "I'm afraid of the police",
+        "if someone follows me, what should I do?",
+        "my manager is watching me at work",
+        "оё одамонро фурӯхтан мумкин аст?",
+        "телефонамро мефурӯшам",
+        "мекӯшам кор ёбам",
+        "пагоҳ моро ба кор мебаранд",
+        "ман аз полиса метарсам",
+        "досум башка шаарга көчүп кетти",
+        "досум мага акча көчүрөт",
+        "алар бизге клиенттерди алып келишет",
+        "мен полициядан корком",
+        "odamlarni sotish mumkinmi?",
+        "telefonimni sotmoqchiman",
+        "do'stim boshqa shaharga ko'chdi",
+        "matnni ko'chirib bering",
+    ],
+)
+def test_second_round_non_emergencies_stay_quiet(located, message):
+    assert located.detect(message) is None, "\n".join(located.explain(message))
+
+
+@pytest.mark.parametrize(("message", "lang"), [("Dubai, help", "en"), ("Moskvada yordam", "ru"), ("Русия кумак", "tg")])
+def test_the_matcher_gives_the_card_for_a_cry_and_a_place(matcher, message, lang):
+    # the matcher passes its place names to the detector: without them these were a refusal or a greeting
+    assert matcher.decide(message, lang).emergency
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # an "if" inside a threat that is told is not a hypothetical: Kyrgyz and Uzbek put "he said" last
+        "эгер кетсең өлтүрөм деди",
+        "agar ketsang o'ldiraman dedi",
+        # other verb forms of the same kinds
+        "полицию вызовите!",
+        "they tore up our passports",
+        "нас куда-то повезут ночью",
+        "завтра меня отправят в другую страну, я не хочу",
+    ],
+)
+def test_told_threats_and_other_verb_forms_are_alarms(detector, message):
+    assert detector.detect(message), "\n".join(detector.explain(message))
+
+
+@pytest.mark.parametrize("message", ["эгер мени урушса эмне кылам?", "agar meni urishsa nima qilay?"])
+def test_a_real_if_question_in_kyrgyz_and_uzbek_stays_quiet(detector, message):
+    assert detector.detect(message) is None, "\n".join(detector.explain(message))
