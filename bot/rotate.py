@@ -272,25 +272,20 @@ async def _rekey_in(db: Connection, old: bytes, new: bytes) -> Counter[str]:
     sealing = _Sealing(old, new)
     counts: Counter[str] = Counter(chats=0, dropped=0)
     known: dict[str, str] = {}  # old hash -> new hash, for the people whose id is known
-    for user_hash, token, _lang in await subscribers.everyone(db):
+    # (key, owner's hash, sealed chat) of every subscription and case, with how to drop or re-seal one.
+    sealed_rows = [
+        ((user_hash, user_hash, token), subscribers.unsubscribe, subscribers.reseal)
+        for user_hash, token, _lang in await subscribers.everyone(db)
+    ] + [((case, user_hash, token), cases.close, cases.reseal) for case, user_hash, token in await cases.everyone(db)]
+    for (key, user_hash, token), drop, reseal in sealed_rows:
         chat_id = sealing.owner(user_hash, token)
-        if chat_id is None:
-            await subscribers.unsubscribe(db, user_hash)
+        if chat_id is None:  # a group chat: its owner cannot be recomputed
+            await drop(db, key)
             counts["dropped"] += 1
             continue
         new_hash, sealed = sealing.reseal(chat_id)
         known.setdefault(user_hash, new_hash)
-        await subscribers.reseal(db, user_hash, new_hash, sealed)
-        counts["chats"] += 1
-    for case, user_hash, token in await cases.everyone(db):
-        chat_id = sealing.owner(user_hash, token)
-        if chat_id is None:
-            await cases.close(db, case)
-            counts["dropped"] += 1
-            continue
-        new_hash, sealed = sealing.reseal(chat_id)
-        known.setdefault(user_hash, new_hash)
-        await cases.reseal(db, case, new_hash, sealed)
+        await reseal(db, key, new_hash, sealed)
         counts["chats"] += 1
     others = (await events.people(db) | await broadcasts.people(db)) - known.keys()
     renames = {user: secrets.token_hex(16) for user in others} | known
