@@ -681,6 +681,18 @@ def test_a_real_if_question_in_kyrgyz_and_uzbek_stays_quiet(detector, message):
         "the boss touches me, im scared",
         "he has a rifle",
         "im scared for my life",
+        "они выломали дверь",
+        "мою дочь продают замуж",
+        "сестра написала «спаси» и пропала",
+        "хозяин не везет в больницу",
+        "jardam beriner",
+        "ба ман ҳамла карданд",
+        "кызымды күйөөгө сатып жатышат",
+        "талаада суу беришпейт",
+        "qizimni erga sotishyapti",
+        "dalada suv berishmayapti",
+        "someone broke in",
+        "they are selling my daughter to marry",
     ],
 )
 def test_third_round_emergencies_are_alarms(located, message):
@@ -728,6 +740,11 @@ def test_a_debt_that_keeps_someone_gets_the_short_line(located, message):
         "работаю без разрешения, чем это грозит",
         "how i know if someone is trafficked, pls help",
         "мехоҳам аз кор равам, хоҷаин намегузорад",
+        "спаси нашу компанию от кризиса",
+        "спаси и сохрани",
+        "мне не везет в жизни с работой",
+        "what is forced marriage?",
+        "чек арадан кантип өтөм?",
     ],
 )
 def test_third_round_non_emergencies_get_no_card(located, message):
