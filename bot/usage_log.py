@@ -56,7 +56,9 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 FLUSH_SECONDS = 0.5
-READ_TIMEOUT = 0.3
+#: A settings read of the local file waits at most this long: SQLite's readers never wait for its writer (WAL), so
+#: only a stalled machine reaches it — and then a short wait is better than a person's settings read as fresh.
+READ_TIMEOUT = 1.5
 #: A shared database is read at every update (no cache) over a network: a slow read costs a wait,
 #: never the person's settings.
 SHARED_READ_TIMEOUT = 2.0
