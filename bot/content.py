@@ -354,7 +354,10 @@ def load_content(root: Path) -> LoadResult:
     names, found = read_country_names(root / COUNTRY_NAMES_FILE, topics)
     problems += [Problem(str(root / COUNTRY_NAMES_FILE), line, message) for line, message in found]
     topic_ids = {tid for by_id in topics.values() for tid in by_id}
-    places, found = read_places(root / PLACES_FILE, topic_ids, topics)
+    shown = [(name, code) for by_code in names.values() for code, name in by_code.items()]
+    # Kazakh is read, not spoken: its country names are typed too ("Ресей").
+    countries = {hotline.country for hotline in hotlines}
+    places, found = read_places(root / PLACES_FILE, topic_ids, [*topics, "kk"], countries, shown)
     problems += [Problem(str(root / PLACES_FILE), line, message) for line, message in found]
     return LoadResult(Content(topics, hotlines, emergency, root, smalltalk, checks, names, places), problems)
 

@@ -47,14 +47,17 @@ TYPED = {
 }
 
 
+_TYPED_SKELETONS = {code: frozenset(map(skeleton, forms)) for code, forms in TYPED.items()}
+
+
 def typed_answer(text: str, labels: dict[str, tuple[str, ...]] | None = None) -> str | None:
     """YES, NO or UNSURE for an answer typed as a word ("да", "жок", "намедонам"), else None.
 
     ``labels``: the buttons' labels in the person's language, also accepted ("Не уверен(а)").
     """
     said = skeleton(text)
-    for code, forms in TYPED.items():
-        if said in {skeleton(form) for form in (*forms, *(labels or {}).get(code, ()))}:
+    for code, forms in _TYPED_SKELETONS.items():
+        if said in forms or said in {skeleton(label) for label in (labels or {}).get(code, ())}:
             return code
     return None
 

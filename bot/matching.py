@@ -98,6 +98,12 @@ def stem(word: str) -> str:
     return word[:STEM_LENGTH]
 
 
+def topic_score(agreement, coverage, query_weight: float):
+    """0-100 from a topic's agreement (mean F1 of its best questions) and the weight of the message it knows;
+    one formula for whole messages and clauses, on numbers or arrays alike."""
+    return 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * (coverage / query_weight))
+
+
 @dataclass(frozen=True)
 class Decision:
     """What to do with one message: answer a topic, suggest a few, or say honestly that nothing fits,
@@ -386,9 +392,7 @@ class Matcher:
                 if best[i, t, 0] > 0:
                     stems = self.topic_stems[tid]
                     coverage = sum(w for s, w in query.items() if s in stems)
-                    found[tid] = float(
-                        100 * ((1 - COVERAGE_WEIGHT) * agreement[i, t] + COVERAGE_WEIGHT * (coverage / total))
-                    )
+                    found[tid] = float(topic_score(agreement[i, t], coverage, total))
             top = max(found.values(), default=0.0)
             if top > strongest_at:
                 strongest, strongest_at = found, top
@@ -414,8 +418,9 @@ class Matcher:
         matched = overlap.nonzero()[0]
         f1 = 2 * overlap[matched] / (query_weight + self._doc_weight[matched])
         # The matched questions topic by topic, best first; each topic's first few are its agreement.
-        order = np.lexsort((-f1, self._doc_row[matched]))
-        rows, f1 = self._doc_row[matched][order], f1[order]
+        rows = self._doc_row[matched]
+        order = np.lexsort((-f1, rows))
+        rows, f1 = rows[order], f1[order]
         starts = np.concatenate(([0], (rows[1:] != rows[:-1]).nonzero()[0] + 1))
         rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.append(starts, len(rows))))
         best = rank < AGREEING_QUESTIONS
@@ -431,7 +436,7 @@ class Matcher:
             np.concatenate([self._stem_row_weights[s] for s in known]),
             topics,
         )
-        scores = 100 * ((1 - COVERAGE_WEIGHT) * agreement + COVERAGE_WEIGHT * (coverage / query_weight))
+        scores = topic_score(agreement, coverage, query_weight)
         # The topics in the order their first question was found.
         present, first = np.unique(self._doc_row[found], return_index=True)
         return {self.topic_order[row]: float(scores[row]) for row in present[np.argsort(first)].tolist()}

@@ -102,9 +102,16 @@ def cldr_names(codes: Iterable[str], languages: Iterable[str]) -> list[tuple[str
 
 
 def read_places(
-    path: Path, topic_ids: Collection[str], languages: Iterable[str]
+    path: Path,
+    topic_ids: Collection[str],
+    languages: Iterable[str],
+    also: Collection[str] = (),
+    shown: Iterable[tuple[str, str]] = (),
 ) -> tuple[Places, list[tuple[int, str]]]:
     """Read ``places.yaml``: the places, and (line, message) for each problem a volunteer should fix.
+
+    ``also``: more country codes to know by their standard names (the countries the bot has numbers for, so a
+    typed "Uzbekistan" is found too); ``shown``: (name, code) pairs the bot shows on its buttons.
 
     ``topics:`` maps a topic id to a list of country codes; ``names:`` maps a country code to
     the names people type for it. An absent file means no country-specific topics.
@@ -163,5 +170,6 @@ def read_places(
                     problems.append((item.start_mark.line + 1, f"{sub}: a name with no letters"))
                 else:
                     typed.append((name, sub))
-    codes = {c for countries in topic_countries.values() for c in countries} | {c for _, c in typed}
-    return Places.build(topic_countries, [*cldr_names(sorted(codes), languages), *typed]), problems
+    codes = {c for countries in topic_countries.values() for c in countries} | {c for _, c in typed} | set(also)
+    names = [*cldr_names(sorted(codes), languages), *shown, *typed]
+    return Places.build(topic_countries, names), problems

@@ -11,7 +11,6 @@ from bot import wire
 from bot.features import answers, job_check, ui
 from bot.hotlines import OTHER, PICKER_COUNTRIES
 from bot.normalize import skeleton_words
-from bot.places import Places, cldr_names
 from bot.replies import Event, Message, Turn, UserState
 from bot.wire import EventKind
 
@@ -25,8 +24,6 @@ CAMPAIGN_TAG = re.compile(r"^(?!.*\d{5})[A-Za-z][A-Za-z0-9_-]{0,31}$")
 #: A typed answer to "where are you now?" is a few words ("в Москве", "я гражданин Кыргызстана"); a longer
 #: message is a question that happens to name a country, and is answered as one.
 TYPED_COUNTRY_WORDS = 4
-#: Languages whose standard country names a person may type, besides the content's (Kazakh is read, not spoken).
-NAME_LANGUAGES = ("kk",)
 
 
 def parse_payload(d: Dialogue, payload: str | None) -> tuple[str | None, str | None, str | None]:
@@ -133,24 +130,13 @@ def typed_country(d: Dialogue, state: UserState, text: str) -> Turn | None:
     if which not in ("home", "current", "going") or len(text.split()) > TYPED_COUNTRY_WORDS:
         return None
     words = skeleton_words(text)
-    codes = (_country_names(d).named(words) | d.content.places.named(words)) & set(PICKER_COUNTRIES)
+    codes = d.content.places.named(words) & set(PICKER_COUNTRIES)
     if len(codes) != 1 or d.matcher.emergency.assess(text) is not None:  # danger words: answered as such
         return None
     code = next(iter(codes))
     if which == "going":
         return set_going(d, state, wire.PickGoing(code))
     return set_country(d, state, wire.PickHome(code) if which == "home" else wire.PickCurrent(code))
-
-
-def _country_names(d: Dialogue) -> Places:
-    """The picker's countries by every standard and shown name in the bot's languages; built once per content."""
-    found = getattr(d, "_picker_names", None)
-    if found is None:
-        languages = (*d.content.languages, *NAME_LANGUAGES)
-        shown = [(name, code) for names in d.content.country_names.values() for code, name in names.items()]
-        found = Places.build({}, [*cldr_names(PICKER_COUNTRIES, languages), *shown])
-        d._picker_names = found
-    return found
 
 
 def set_going(d: Dialogue, state: UserState, payload: wire.PickGoing) -> Turn:
